@@ -1,0 +1,88 @@
+"""Speed benchmarks: train time, model load time, single-prediction latency p50/p99.
+
+    python -m ml.benchmark                       # simulator
+    python -m ml.benchmark --data online_retail  # the real data in DATA_DIR
+
+Prints a table; nothing here asserts a speed (goals are read, not tested).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+from ml.errors import CaddieError
+from ml.evaluate import resolve_source
+from ml.settings import MLSettings
+
+
+def percentiles(samples_ms: list[float]) -> tuple[float, float]:
+    """p50 and p99 (nearest-rank) of ``samples_ms``."""
+    ordered = sorted(samples_ms)
+    rank = lambda q: ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered))) - 1))]  # noqa: E731
+    return statistics.median(ordered), rank(0.99)
+
+
+def latency(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    fn()  # warm-up
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return percentiles(samples)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ml.benchmark", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=None, help="simulator | online_retail | completejourney | PATH")
+    parser.add_argument("--runs", type=int, default=200, help="calls per latency measurement")
+    args = parser.parse_args(argv)
+
+    from ml.service import Caddie
+    from ml.train import train_all
+
+    with tempfile.TemporaryDirectory() as tmp:
+        overrides = resolve_source(args.data) if args.data else {}
+        settings = MLSettings(**overrides, model_dir=Path(tmp) / "models",
+                              database_url=f"sqlite:///{Path(tmp) / 'bench.db'}")
+        try:
+            report = train_all(settings, evaluate=False)
+        except CaddieError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        start = time.perf_counter()
+        caddie = Caddie.load(settings.model_dir)
+        load_s = time.perf_counter() - start
+
+        rng = random.Random(0)
+        products = [p.product_id for p in caddie.products(50)]
+        customers = caddie.customers()
+        forecastable = [r.product.product_id for r in caddie.forecast_top(20)]
+        calls: dict[str, Callable[[], object]] = {
+            "forecast": lambda: caddie.forecast(rng.choice(forecastable)),
+            "recommend": lambda: caddie.recommend(rng.choice(customers), 5),
+            "propensity (predict)": lambda: caddie.predict(rng.choice(customers), rng.choice(products)),
+            "propensity (target)": lambda: caddie.target(rng.choice(products), 10),
+        }
+        print(f"data: {report.data_name}")
+        print(f"{'step':<26}{'seconds':>10}")
+        for step, seconds in report.seconds.items():
+            print(f"{'train ' + step:<26}{seconds:>10.2f}")
+        print(f"{'load all models':<26}{load_s:>10.2f}")
+        print()
+        print(f"{'single prediction':<26}{'p50 ms':>10}{'p99 ms':>10}")
+        for name, fn in calls.items():
+            p50, p99 = latency(fn, args.runs)
+            print(f"{name:<26}{p50:>10.2f}{p99:>10.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,27 @@
+"""Settings of the ml package, read from the environment (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class MLSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # "simulator" (default), "online_retail", "completejourney", or a path to a CSV/Parquet file
+    data_source: str = "simulator"
+    # folder holding the public datasets (online_retail.csv.xz, completejourney_*.csv.gz)
+    data_dir: Path = Path("../shared/data")
+    # column mapping for a custom file, "canonical=source" pairs, e.g. "customer_id=Client,product_id=EAN"
+    data_columns: str = ""
+    database_url: str = "sqlite:///var/caddie.db"
+    model_dir: Path = Path("models")
+    # the simulator's size (customers) and history length (days); it ends yesterday unless SIMULATOR_END is set
+    simulator_customers: int = 400
+    simulator_days: int = 365
+    simulator_seed: int = 7
+    simulator_end: str | None = None
+    forecast_horizon_days: int = 14
+    propensity_horizon_days: int = 14
