@@ -38,10 +38,11 @@ from ml.snapshot import Snapshot
 log = logging.getLogger(__name__)
 
 PROFILE_ID = "profile"
-# metric name -> True when higher is better; others (e.g. coverage) are reported without a direction
-_HIGHER_IS_BETTER = {
-    "mase": False, "wape": False, "brier": False, "interval_width": False,
-    "recall@10": True, "ndcg@10": True, "roc_auc": True, "pr_auc": True,
+# the holdout metrics shown on model cards, per task: name -> higher is better
+CARD_METRICS: dict[str, dict[str, bool]] = {
+    "forecast": {"MASE": False, "WAPE": False, "coverage": True},
+    "recommend": {"recall@10": True, "ndcg@10": True},
+    "propensity": {"roc_auc": True, "pr_auc": True, "brier": False},
 }
 
 
@@ -191,12 +192,10 @@ def normalize_customer_id(text: str) -> str:
     return cid
 
 
-def _metrics(block: dict[str, Any]) -> tuple[Metric, ...]:
-    return tuple(
-        Metric(name, float(value), _HIGHER_IS_BETTER.get(name.lower(), True))
-        for name, value in block.items()
-        if name != "name" and isinstance(value, (int, float)) and not isinstance(value, bool)
-    )
+def _metrics(task: str, block: dict[str, Any]) -> tuple[Metric, ...]:
+    wanted = CARD_METRICS.get(task, {})
+    return tuple(Metric(name, float(block[name]), higher) for name, higher in wanted.items()
+                 if isinstance(block.get(name), (int, float)))
 
 
 def _card(meta: registry.ModelMetadata) -> ModelCard:
@@ -205,6 +204,6 @@ def _card(meta: registry.ModelMetadata) -> ModelCard:
     return ModelCard(
         task=meta.task, model=meta.model, trained_at=datetime.fromisoformat(meta.trained_at),
         data_name=meta.data_name, data_start=start, data_end=end,
-        metrics=_metrics(evaluation.get("model", {})),
-        baselines={name: _metrics(block) for name, block in evaluation.get("baselines", {}).items()},
+        metrics=_metrics(meta.task, evaluation.get("model", {})),
+        baselines={name: _metrics(meta.task, block) for name, block in evaluation.get("baselines", {}).items()},
     )

@@ -1,0 +1,44 @@
+"""Builds the Bolt app: a Web API client that retries rate limits, the listeners, nothing else."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot import listeners
+from bot.settings import BotSettings
+
+if TYPE_CHECKING:
+    from ml.service import Caddie
+
+log = logging.getLogger(__name__)
+
+
+def create_client(settings: BotSettings) -> WebClient:
+    """A Web API client for ``SLACK_API_URL`` that retries connection errors and 429s (honouring Retry-After)."""
+    return WebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.slack_api_url,
+        retry_handlers=[ConnectionErrorRetryHandler(), RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+
+
+def create_app(settings: BotSettings, caddie: Caddie, client: WebClient | None = None) -> App:
+    """The Bolt app answering the slash commands, the profile modal and the App Home tab.
+
+    ``process_before_response=False``: Slack gets its acknowledgement at once, the work runs in lazy listeners.
+    The token is checked against ``auth.test`` at start-up only when ``SLACK_API_URL`` is Slack's own.
+    """
+    app = App(  # the bot token travels with the client
+        signing_secret=settings.slack_signing_secret,
+        client=client if client is not None else create_client(settings),
+        token_verification_enabled=settings.token_verification_enabled,
+        process_before_response=False,
+        logger=logging.getLogger("bot.slack"),
+    )
+    listeners.register(app, caddie, settings)
+    return app

@@ -1,0 +1,166 @@
+"""A local console speaking the same commands as the Slack bot, for use without any Slack token.
+
+    > /forecast yaourt demain
+    > recommend client 42
+    > help
+
+Replies come from the same :func:`bot.dispatch.handle` as in Slack, their blocks rendered as plain
+text by :func:`blocks_to_text`; forecast charts are saved as PNG files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from bot import dispatch
+
+if TYPE_CHECKING:
+    from ml.service import Caddie
+
+COMMANDS = ("forecast", "recommend", "predict", "target")
+QUIT = frozenset({"quit", "exit", "q", "quitter"})
+HELP = frozenset({"help", "aide", "?"})
+
+_TEXTS: dict[str, dict[str, str]] = {
+    "fr": {
+        "welcome": "caddie (console locale) - tapez « help » pour l'aide, « quit » pour sortir.",
+        "help": "Commandes :\n"
+                "  /forecast <produit> [date]        prévision de demande (ex. /forecast yaourt demain)\n"
+                "  /recommend client <id>            recommandations pour un client\n"
+                "  /predict client <id> <produit>    probabilité d'achat\n"
+                "  /target <produit> [n]             clients à cibler pour un produit\n"
+                "  <commande> aide                   aide détaillée d'une commande\n"
+                "  quit                              quitter",
+        "unknown": "Commande inconnue : {command}. Tapez « help ».",
+        "chart": "Graphique enregistré : {path}",
+        "no_modal": "Le formulaire « et si ? » n'existe que dans Slack (/predict profil ou le raccourci "
+                    "« Simuler un client »).",
+    },
+    "en": {
+        "welcome": "caddie (local console) - type 'help' for help, 'quit' to leave.",
+        "help": "Commands:\n"
+                "  /forecast <product> [date]        demand forecast (e.g. /forecast yogurt tomorrow)\n"
+                "  /recommend client <id>            recommendations for a customer\n"
+                "  /predict client <id> <product>    purchase probability\n"
+                "  /target <product> [n]             customers to target for a product\n"
+                "  <command> help                    detailed help of a command\n"
+                "  quit                              leave",
+        "unknown": "Unknown command: {command}. Type 'help'.",
+        "chart": "Chart saved: {path}",
+        "no_modal": "The what-if form only exists in Slack (/predict profil or the \"Simuler un client\" shortcut).",
+    },
+}
+
+_LINK = re.compile(r"<(?:[^|>]*\|)?([^>]*)>")  # Slack <url|label> / <@U123> -> label / content
+_BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])")  # *gras* -> gras
+_FENCE = re.compile(r"^```\n?|\n?```$", re.MULTILINE)  # code blocks keep their lines, lose the fences
+
+
+def _plain(text: str) -> str:
+    return _FENCE.sub("", _BOLD.sub(r"\1", _LINK.sub(lambda m: m.group(1), text)))
+
+
+def _text_of(obj: dict[str, Any] | None) -> str:
+    return _plain(obj.get("text", "")) if isinstance(obj, dict) else ""
+
+
+def _element_text(element: dict[str, Any]) -> str:
+    kind = element.get("type")
+    if kind in ("mrkdwn", "plain_text"):
+        return _plain(element.get("text", ""))
+    if kind == "image":
+        return f"[{element.get('alt_text', 'image')}]"
+    if kind == "button":
+        return f"[{_text_of(element.get('text'))}]"
+    return ""
+
+
+def blocks_to_text(blocks: Iterable[dict[str, Any]]) -> str:
+    """Renders Block Kit blocks (header, section, fields, context, divider, image, actions) as plain text."""
+    lines: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "header":
+            title = _text_of(block.get("text"))
+            lines += [title, "=" * len(title)]
+        elif kind == "section":
+            if block.get("text"):
+                lines.append(_text_of(block["text"]))
+            lines += [_text_of(f) for f in block.get("fields", [])]
+            if block.get("accessory"):
+                accessory = _element_text(block["accessory"])
+                if accessory:
+                    lines.append(accessory)
+        elif kind == "context":
+            parts = [_element_text(e) for e in block.get("elements", [])]
+            lines.append("  ".join(p for p in parts if p))
+        elif kind == "divider":
+            lines.append("-" * 40)
+        elif kind == "image":
+            lines.append(f"[{block.get('alt_text', 'image')}]")
+        elif kind == "actions":
+            parts = [_element_text(e) for e in block.get("elements", [])]
+            lines.append(" ".join(p for p in parts if p))
+    return "\n".join(lines)
+
+
+class Console:
+    """Runs command lines through :func:`bot.dispatch.handle` and writes readable answers to ``out``."""
+
+    def __init__(self, caddie: Caddie, out: TextIO, *, lang: str = "fr", today: date,
+                 charts_dir: Path = Path("charts")) -> None:
+        self.caddie = caddie
+        self.out = out
+        self.lang = lang
+        self.today = today
+        self.charts_dir = charts_dir
+
+    def _say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def _msg(self, key: str, **params: object) -> str:
+        return _TEXTS.get(self.lang, _TEXTS["fr"])[key].format(**params)
+
+    def run_line(self, line: str) -> bool:
+        """Answers one line; False when the user asked to quit."""
+        line = line.strip()
+        if not line:
+            return True
+        word, _, rest = line.partition(" ")
+        command = word.lstrip("/").lower()
+        if command in QUIT:
+            return False
+        if command in HELP:
+            self._say(self._msg("help"))
+            return True
+        if command not in COMMANDS:
+            self._say(self._msg("unknown", command=word))
+            return True
+        reply = dispatch.handle("/" + command, rest.strip(), self.caddie, lang=self.lang, today=self.today)
+        if reply.open_modal:
+            self._say(self._msg("no_modal"))
+            return True
+        self._say(blocks_to_text(reply.blocks) if reply.blocks else reply.text)
+        if reply.chart_png is not None:
+            self.charts_dir.mkdir(parents=True, exist_ok=True)
+            path = self.charts_dir / (reply.chart_filename or f"{command}.png")
+            path.write_bytes(reply.chart_png)
+            self._say(self._msg("chart", path=path))
+        return True
+
+    def loop(self, lines: TextIO, *, prompt: bool = True) -> int:
+        """Reads commands until ``quit`` or end of input. Returns the exit status (0)."""
+        self._say(self._msg("welcome"))
+        while True:
+            if prompt:
+                print("> ", end="", file=self.out, flush=True)
+            line = lines.readline()
+            if not line or not self.run_line(line):
+                break
+        if prompt:
+            self._say("")
+        return 0

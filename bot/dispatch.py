@@ -1,0 +1,180 @@
+"""From a slash command to a reply: parse, ask the :class:`ml.service.Caddie`, render. Never raises.
+
+The slack layer (listeners, console, scheduler) calls these functions and only
+moves the resulting text, blocks, chart and views to Slack.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.charts import forecast_chart
+from bot.commands import (
+    ForecastCommand,
+    HelpCommand,
+    PredictCommand,
+    ProfileCommand,
+    RecommendCommand,
+    TargetCommand,
+    parse_command,
+    parse_profile_submission,
+)
+from bot.errors import FormError, form_error_messages, user_message
+from bot.i18n import t
+from bot.rendering import (
+    error_blocks,
+    forecast_blocks,
+    help_blocks,
+    home_view,
+    logistics_blocks,
+    message_modal,
+    notice_blocks,
+    profile_modal,
+    profile_result_modal,
+    propensity_blocks,
+    recommendation_blocks,
+    target_blocks,
+)
+from ml.results import ForecastResult
+from ml.service import Caddie
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    blocks: list[dict]
+    chart_png: bytes | None = None
+    chart_filename: str | None = None
+    in_channel: bool = False
+    open_modal: bool = False  # ``/predict profil``: the slack layer opens :func:`profile_form`
+
+    @property
+    def plain_text(self) -> str:
+        """``text`` without Slack's ``&amp;``/``&lt;``/``&gt;`` escapes, for a terminal."""
+        return html.unescape(self.text)
+
+
+def reference_day(today: date, caddie: Caddie) -> date:
+    """The day relative dates count from: today, or the day after the data for a historical dataset."""
+    return min(today, caddie.as_of + timedelta(days=1))
+
+
+def handle(command: str, text: str, caddie: Caddie, *, lang: str = "fr", today: date) -> Reply:
+    """Answer ``command`` (``"/forecast"``, ``"recommend"``…) with arguments ``text``. Never raises."""
+    try:
+        cmd = parse_command(command, text, reference_day(today, caddie))
+        return _answer(cmd, caddie, lang)
+    except Exception as exc:  # every failure becomes a message; unknown ones are logged with an id
+        return error_reply(exc, lang, command=command)
+
+
+def error_reply(exc: BaseException, lang: str = "fr", *, command: str | None = None) -> Reply:
+    message = user_message(exc, lang, command=command)
+    text, blocks = error_blocks(message, lang)
+    return Reply(text=text, blocks=blocks)
+
+
+def _answer(cmd: object, caddie: Caddie, lang: str) -> Reply:
+    if isinstance(cmd, HelpCommand):
+        text, blocks = help_blocks(cmd.command, lang)
+        return Reply(text=text, blocks=blocks)
+    if isinstance(cmd, ProfileCommand):
+        text, blocks = notice_blocks(t("profile.opening", lang), lang)
+        return Reply(text=text, blocks=blocks, open_modal=True)
+    if isinstance(cmd, ForecastCommand):
+        day = caddie.as_of + timedelta(days=cmd.days) if cmd.days is not None else cmd.day
+        result = caddie.forecast(cmd.product, day)
+        text, blocks = forecast_blocks(result, lang, table=cmd.days is not None)
+        png, filename = _chart(result, lang)
+        return Reply(text=text, blocks=blocks, chart_png=png, chart_filename=filename, in_channel=True)
+    if isinstance(cmd, RecommendCommand):
+        text, blocks = recommendation_blocks(caddie.recommend(cmd.customer_id, cmd.n), lang)
+        return Reply(text=text, blocks=blocks, in_channel=True)
+    if isinstance(cmd, PredictCommand):
+        text, blocks = propensity_blocks(caddie.predict(cmd.customer_id, cmd.product), lang)
+        return Reply(text=text, blocks=blocks, in_channel=True)
+    if isinstance(cmd, TargetCommand):
+        text, blocks = target_blocks(caddie.target(cmd.product, cmd.n), lang)
+        return Reply(text=text, blocks=blocks, in_channel=True)
+    raise TypeError(f"no handler for {cmd!r}")
+
+
+def _chart(result: ForecastResult, lang: str) -> tuple[bytes | None, str | None]:
+    """The chart and its file name; a chart failure is logged and the text answer still goes out."""
+    try:
+        return forecast_chart(result, lang), chart_filename(result)
+    except Exception:
+        logger.exception("chart failed for %s", result.product.product_id)
+        return None, None
+
+
+def slugify(text: str) -> str:
+    """``"Yaourt nature 1,5 %"`` -> ``"yaourt-nature-1-5"``."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-") or "produit"
+
+
+def chart_filename(result: ForecastResult) -> str:
+    """``"prevision-yaourt-nature-2024-07-01.png"``."""
+    return f"prevision-{slugify(result.product.name)[:60]}-{result.requested_day.isoformat()}.png"
+
+
+# --------------------------------------------------------------------------- views for the slack layer
+
+
+def profile_form(caddie: Caddie, *, lang: str = "fr") -> dict:
+    """The what-if modal to open for ``/predict profil`` (product menu by popularity). Never raises."""
+    try:
+        products = caddie.products(100)
+    except Exception:
+        logger.exception("could not list products for the profile form")
+        products = []
+    return profile_modal(products, lang)
+
+
+def submit_profile(state_values: dict, caddie: Caddie, *, lang: str = "fr") -> dict:
+    """The ``view_submission`` ack payload for the what-if form. Never raises.
+
+    Invalid fields -> ``{"response_action": "errors", "errors": {block_id: text}}``;
+    otherwise the form is replaced by the result (or by an error message).
+    """
+    try:
+        product, profile = parse_profile_submission(state_values)
+        view = profile_result_modal(caddie.predict_profile(profile, product), lang)
+    except FormError as exc:
+        return {"response_action": "errors", "errors": form_error_messages(exc, lang)}
+    except Exception as exc:
+        view = message_modal(user_message(exc, lang), lang)
+    return {"response_action": "update", "view": view}
+
+
+def home(caddie: Caddie, *, lang: str = "fr", n: int = 5) -> dict:
+    """The App Home view: model cards and tomorrow's forecast for the top products. Never raises."""
+    try:
+        cards = caddie.model_cards()
+    except Exception:
+        logger.exception("could not read the model cards")
+        cards = []
+    try:
+        forecasts = caddie.forecast_top(n)
+    except Exception:
+        logger.exception("could not forecast the top products for the home tab")
+        forecasts = []
+    return home_view(cards, forecasts, lang)
+
+
+def logistics(caddie: Caddie, *, day: date | None = None, n: int = 10, lang: str = "fr") -> tuple[str, list[dict]]:
+    """The scheduled logistics post (text, blocks) for ``day`` (default: the first forecast day). Never raises."""
+    try:
+        target_day = day or caddie.as_of + timedelta(days=1)
+        return logistics_blocks(caddie.forecast_top(n, target_day), target_day, lang)
+    except Exception as exc:
+        reply = error_reply(exc, lang)
+        return reply.text, reply.blocks

@@ -1,0 +1,155 @@
+"""Errors of the bot layer, and the ONE place turning any exception into text for a user.
+
+    BotError
+    ├── UsageError   (a command's arguments are wrong: names the problem)
+    ├── BadDate      (a date the user typed cannot be read)
+    └── FormError    (fields of the profile modal are invalid: block_id -> message key)
+
+:func:`user_message` maps these and every :mod:`ml.errors` class to a helpful
+sentence. Anything else is a bug: the user gets an apology with a short error
+id, the log gets the trace under that same id.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from bot.i18n import fmt_date, join_list, normalize_lang, t
+from ml.errors import (
+    CaddieError,
+    DataError,
+    DateOutOfRange,
+    ModelNotReady,
+    NotEnoughHistory,
+    UnknownCustomer,
+    UnknownProduct,
+)
+
+logger = logging.getLogger(__name__)
+
+COMMANDS: tuple[str, ...] = ("forecast", "recommend", "predict", "target")
+MAX_SUGGESTIONS = 5
+
+
+class BotError(Exception):
+    """Base class of the errors a user causes in the bot layer."""
+
+
+class UsageError(BotError):
+    """The arguments of ``command`` are wrong. ``problem`` is a key of the ``problem.*`` messages."""
+
+    def __init__(self, command: str, problem: str, **params: object):
+        super().__init__(f"{command}: {problem} {params or ''}".strip())
+        self.command = command
+        self.problem = problem
+        self.params = params
+
+
+class BadDate(BotError):
+    """``text`` is not a date the bot can read. ``hint`` is a key of the ``date_hint.*`` messages."""
+
+    def __init__(self, text: str, hint: str = "format", command: str | None = None):
+        super().__init__(f"bad date: {text!r} ({hint})")
+        self.text = text
+        self.hint = hint
+        self.command = command
+
+
+class FormError(BotError):
+    """Invalid fields of a modal: ``errors`` maps each block_id to a ``form.*`` message key."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(f"invalid form fields: {sorted(errors)}")
+        self.errors = dict(errors)
+
+
+def error_id() -> str:
+    """A short random reference shown to the user and written in the log, e.g. ``"E-3F9A2C"``."""
+    return "E-" + secrets.token_hex(3).upper()
+
+
+def command_name(command: str) -> str:
+    """``"/forecast"``, ``"Forecast "`` -> ``"forecast"``."""
+    return command.strip().lstrip("/").lower()
+
+
+def usage(command: str, lang: str) -> str:
+    """The one-line syntax of ``command`` (empty for an unknown command)."""
+    name = command_name(command)
+    return t(f"usage.{name}", lang) if name in COMMANDS else ""
+
+
+def usage_hint(command: str, lang: str) -> str:
+    name = command_name(command)
+    if name not in COMMANDS:
+        return t("help.more", lang)
+    return t("error.usage_hint", lang, usage=usage(name, lang), command=f"/{name}")
+
+
+def form_error_messages(exc: FormError, lang: str) -> dict[str, str]:
+    """``{block_id: text}`` for Slack's ``response_action: "errors"``."""
+    return {block_id: t(key, lang) for block_id, key in exc.errors.items()}
+
+
+def _quoted_list(items: list[str], lang: str) -> str:
+    if normalize_lang(lang) == "fr":
+        return join_list([f"« {x} »" for x in items], lang)
+    return join_list([f"\"{x}\"" for x in items], lang)
+
+
+def user_message(exc: BaseException, lang: str = "fr", *, command: str | None = None) -> str:
+    """The text to show a user for ``exc``. Never raises; never contains a trace.
+
+    ``command`` (e.g. ``"/forecast"``) adds that command's syntax where it helps.
+    """
+    try:
+        return _known_message(exc, lang, command)
+    except Exception:  # a bug in a message must not hide the original error
+        logger.exception("could not render a message for %r", exc)
+        return _internal(exc, lang)
+
+
+def _known_message(exc: BaseException, lang: str, command: str | None) -> str:
+    if isinstance(exc, UsageError):
+        problem = t(f"problem.{exc.problem}", lang, **exc.params)
+        return f"{problem}\n{usage_hint(exc.command, lang)}"
+    if isinstance(exc, BadDate):
+        text = f"{t('error.bad_date', lang, text=exc.text)} {t(f'date_hint.{exc.hint}', lang)}"
+        where = exc.command or command
+        return f"{text}\n{usage_hint(where, lang)}" if where else text
+    if isinstance(exc, FormError):
+        return t("error.form", lang)
+    if isinstance(exc, UnknownProduct):
+        first = t("error.unknown_product", lang, query=exc.query)
+        if exc.suggestions:
+            names = _quoted_list(exc.suggestions[:MAX_SUGGESTIONS], lang)
+            return f"{first} {t('error.suggestions', lang, suggestions=names)}"
+        return f"{first} {t('error.no_suggestions', lang)}"
+    if isinstance(exc, UnknownCustomer):
+        first = t("error.unknown_customer", lang, customer=exc.customer_id)
+        if exc.suggestions:
+            ids = ", ".join(exc.suggestions[:MAX_SUGGESTIONS])
+            return f"{first} {t('error.customer_suggestions', lang, suggestions=ids)}"
+        return first
+    if isinstance(exc, DateOutOfRange):
+        return t("error.date_out_of_range", lang, requested=fmt_date(exc.requested, lang),
+                 earliest=fmt_date(exc.earliest, lang), latest=fmt_date(exc.latest, lang))
+    if isinstance(exc, NotEnoughHistory):
+        return t("error.not_enough_history", lang, product=exc.product_name)
+    if isinstance(exc, ModelNotReady):
+        return t("error.model_not_ready", lang, model=exc.model)
+    if isinstance(exc, DataError):
+        ref = error_id()
+        logger.error("data error [%s]: %s", ref, exc, exc_info=exc)
+        return t("error.data", lang, error_id=ref)
+    if isinstance(exc, (CaddieError, BotError)):
+        # a subclass added later without a message of its own: still not a trace
+        logger.warning("no specific message for %s", type(exc).__name__)
+    return _internal(exc, lang)
+
+
+def _internal(exc: BaseException, lang: str) -> str:
+    ref = error_id()
+    logger.error("unexpected error [%s]: %r", ref, exc, exc_info=exc)
+    return t("error.internal", lang, error_id=ref)

@@ -1,0 +1,116 @@
+"""Settings of the Slack bot, read from the environment (and a ``.env`` file).
+
+``SLACK_API_URL`` points the Web API client somewhere else than Slack (a local
+fake in tests); ``TODAY`` pins the reference day for demos and tests.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SLACK_API_URL = "https://slack.com/api/"
+
+Mode = Literal["http", "socket", "console"]
+
+
+class ConfigError(Exception):
+    """The configuration cannot work; the message is one line meant for the person starting the bot."""
+
+
+class BotSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = SLACK_API_URL
+    language: Literal["fr", "en"] = "fr"
+    logistics_channel: str | None = None
+    forecast_cron: str = "0 6 * * *"
+    timezone: str = "Europe/Paris"
+    forecast_top_n: int = 10
+    port: int = 3000
+    mode: Literal["auto", "http", "socket", "console"] = "auto"
+    # shared with the ml package: the scheduler keeps its idempotency table next to the data
+    database_url: str = "sqlite:///var/caddie.db"
+    # pins "today" (ISO date) for demos and tests; None = the current day in ``timezone``
+    today: date | None = None
+    # where the console saves forecast charts
+    charts_dir: Path = Path("charts")
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "logistics_channel", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language_code(cls, value: object) -> object:
+        # LANGUAGE is also a GNU gettext variable ("fr_FR:fr"): keep its first language code
+        if isinstance(value, str):
+            return value.split(":")[0].split(".")[0].split("_")[0].strip().lower() or "fr"
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("forecast_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from bot.scheduler import cron_trigger  # here: the scheduler module imports this one
+
+        try:
+            cron_trigger(value)
+        except ValueError as exc:
+            raise ValueError(f"invalid crontab expression {value!r}: {exc}") from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def token_verification_enabled(self) -> bool:
+        """Check the token with ``auth.test`` at start-up only when talking to the real Slack."""
+        return self.slack_api_url.rstrip("/") == SLACK_API_URL.rstrip("/")
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+    def current_day(self) -> date:
+        """The reference day: ``TODAY`` when set, else the calendar day in ``timezone``."""
+        return self.today if self.today is not None else self.now().date()
+
+    def resolved_mode(self) -> Mode:
+        """The run mode; ``auto`` picks Socket Mode, then HTTP, then the local console, from the tokens present.
+
+        Raises :class:`ConfigError` when the chosen mode lacks what it needs.
+        """
+        mode = self.mode
+        if mode == "auto":
+            if self.slack_bot_token and self.slack_app_token:
+                mode = "socket"
+            elif self.slack_bot_token and self.slack_signing_secret:
+                mode = "http"
+            else:
+                mode = "console"
+        needs = {"http": ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"), "socket": ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"),
+                 "console": ()}[mode]
+        missing = [name for name in needs if not getattr(self, name.lower())]
+        if missing:
+            raise ConfigError(f"MODE={mode} needs {' and '.join(missing)} (set it in the environment or .env)")
+        if mode == "socket" and not str(self.slack_app_token).startswith("xapp-"):
+            raise ConfigError("SLACK_APP_TOKEN must be an app-level token (xapp-..., scope connections:write)")
+        return mode

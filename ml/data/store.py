@@ -1,0 +1,179 @@
+"""Persisting datasets in an embedded database (SQLite by default, any SQLAlchemy URL works).
+
+Three tables, every row tagged with its dataset's name so several datasets can
+live side by side:
+
+    datasets      name (pk), source, loaded_at, rows, start, end
+    products      dataset, product_id (pk together), name, category, aliases
+    transactions  dataset, customer_id, product_id, timestamp, quantity, price, store_id, basket_id
+
+:func:`save_dataset` replaces one dataset inside a single transaction: if
+anything fails, the previous content is still there, untouched.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ml.data.schema import PRODUCT_COLUMNS, TRANSACTION_COLUMNS, Dataset
+from ml.data.validate import canonical_products
+from ml.errors import DataError
+
+DEFAULT_DATABASE_URL = "sqlite:///var/caddie.db"
+
+metadata = sa.MetaData()
+
+datasets_table = sa.Table(
+    "datasets", metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("source", sa.String(500), nullable=False),
+    sa.Column("loaded_at", sa.DateTime, nullable=False),
+    sa.Column("rows", sa.Integer, nullable=False),
+    sa.Column("start", sa.Date, nullable=False),
+    sa.Column("end", sa.Date, nullable=False),
+)
+
+products_table = sa.Table(
+    "products", metadata,
+    sa.Column("dataset", sa.String(200), primary_key=True),
+    sa.Column("product_id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("category", sa.String(200)),
+    sa.Column("aliases", sa.Text, nullable=False),
+)
+
+transactions_table = sa.Table(
+    "transactions", metadata,
+    sa.Column("dataset", sa.String(200), nullable=False, index=True),
+    sa.Column("customer_id", sa.String(100), nullable=False),
+    sa.Column("product_id", sa.String(100), nullable=False),
+    sa.Column("timestamp", sa.DateTime, nullable=False),
+    sa.Column("quantity", sa.Float, nullable=False),
+    sa.Column("price", sa.Float, nullable=False),
+    sa.Column("store_id", sa.String(100)),
+    sa.Column("basket_id", sa.String(100)),
+)
+
+
+@lru_cache(maxsize=8)
+def get_engine(url: str = DEFAULT_DATABASE_URL) -> Engine:
+    """A cached engine for ``url``; a SQLite file's parent folder is created; tables are created if absent."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        # one shared connection, or every checkout would see a new, empty in-memory database
+        engine = sa.create_engine(url, poolclass=sa.pool.StaticPool, connect_args={"check_same_thread": False})
+    else:
+        engine = sa.create_engine(url)
+    metadata.create_all(engine)
+    return engine
+
+
+def _engine(engine_or_url: Engine | str) -> Engine:
+    return get_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
+
+
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+_CHUNK_ROWS = 50_000
+
+
+def _driver_values(series: pd.Series, dialect: str) -> np.ndarray:
+    """A column as DB-API values: None for missing; SQLite datetimes as the text SQLAlchemy writes and reads."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        if dialect == "sqlite":
+            text = np.datetime_as_string(series.to_numpy(dtype="datetime64[us]"), unit="us")
+            return np.char.replace(text, "T", " ").astype(object)
+        return series.dt.to_pydatetime().astype(object)
+    values = series.astype(object)
+    return values.where(series.notna(), None).to_numpy()
+
+
+def _insert(frame: pd.DataFrame, table: sa.Table, connection: Connection) -> None:
+    """Append ``frame`` to ``table`` on ``connection``.
+
+    Rows go straight to the driver's ``executemany`` in chunks: with SQLite this is
+    several times faster than ``DataFrame.to_sql`` (which builds SQLAlchemy
+    parameters row by row) and far faster than multi-row VALUES inserts.
+    """
+    placeholder = _PLACEHOLDERS.get(connection.dialect.paramstyle)
+    if placeholder is None:  # a driver with named parameters: let pandas handle it
+        frame.to_sql(table.name, connection, if_exists="append", index=False, chunksize=_CHUNK_ROWS)
+        return
+    quote = connection.dialect.identifier_preparer.quote
+    statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in frame.columns)}) "
+                 f"VALUES ({', '.join([placeholder] * len(frame.columns))})")
+    columns = [_driver_values(frame[c], connection.dialect.name) for c in frame.columns]
+    for start in range(0, len(frame), _CHUNK_ROWS):
+        rows = list(zip(*(column[start:start + _CHUNK_ROWS] for column in columns)))
+        if rows:
+            connection.exec_driver_sql(statement, rows)
+
+
+def save_dataset(engine_or_url: Engine | str, dataset: Dataset, source: str | None = None) -> int:
+    """Replace ``dataset`` (by name) in the database, atomically. Returns the number of transactions stored."""
+    engine = _engine(engine_or_url)
+    metadata.create_all(engine)
+    tx = dataset.transactions[list(TRANSACTION_COLUMNS)].copy()
+    tx.insert(0, "dataset", dataset.name)
+    tx["store_id"] = tx["store_id"].astype(object).where(tx["store_id"].notna(), None)
+    tx["basket_id"] = tx["basket_id"].astype(object).where(tx["basket_id"].notna(), None)
+    products = dataset.products[list(PRODUCT_COLUMNS)].copy()
+    products.insert(0, "dataset", dataset.name)
+    products["category"] = products["category"].astype(object).where(products["category"].notna(), None)
+    summary = {
+        "name": dataset.name, "source": source or dataset.name, "loaded_at": datetime.now().replace(microsecond=0),
+        "rows": len(tx), "start": dataset.start, "end": dataset.end,
+    }
+    with engine.begin() as connection:
+        for table in (transactions_table, products_table, datasets_table):
+            key = table.c.name if table is datasets_table else table.c.dataset
+            connection.execute(table.delete().where(key == dataset.name))
+        _insert(products, products_table, connection)
+        _insert(tx, transactions_table, connection)
+        connection.execute(datasets_table.insert(), [summary])
+    return len(tx)
+
+
+def list_datasets(engine_or_url: Engine | str) -> pd.DataFrame:
+    """The ``datasets`` table, most recently loaded first."""
+    engine = _engine(engine_or_url)
+    query = sa.select(datasets_table).order_by(datasets_table.c.loaded_at.desc(), datasets_table.c.name)
+    with engine.connect() as connection:
+        return pd.read_sql(query, connection)
+
+
+def load_dataset_from_db(url: Engine | str = DEFAULT_DATABASE_URL, name: str | None = None) -> Dataset:
+    """Load a stored dataset (the most recently loaded one when ``name`` is None)."""
+    engine = _engine(url)
+    with engine.connect() as connection:
+        if name is None:
+            row = connection.execute(
+                sa.select(datasets_table.c.name).order_by(datasets_table.c.loaded_at.desc()).limit(1)).first()
+            if row is None:
+                raise DataError("the database holds no dataset yet; run python -m ml.train to import one")
+            name = row[0]
+        elif connection.execute(sa.select(datasets_table.c.name).where(datasets_table.c.name == name)).first() is None:
+            raise DataError(f"dataset {name!r} is not in the database")
+        columns = [transactions_table.c[c] for c in TRANSACTION_COLUMNS]
+        tx = pd.read_sql(sa.select(*columns).where(transactions_table.c.dataset == name), connection)
+        products = pd.read_sql(
+            sa.select(*[products_table.c[c] for c in PRODUCT_COLUMNS]).where(products_table.c.dataset == name)
+            .order_by(products_table.c.product_id),
+            connection,
+        )
+    tx["customer_id"] = tx["customer_id"].astype(str)
+    tx["product_id"] = tx["product_id"].astype(str)
+    tx["timestamp"] = pd.to_datetime(tx["timestamp"]).astype("datetime64[ns]")
+    tx["quantity"] = tx["quantity"].astype("float64")
+    tx["price"] = tx["price"].astype("float64")
+    tx["store_id"] = tx["store_id"].astype("string")
+    tx["basket_id"] = tx["basket_id"].astype("string")
+    return Dataset(name, tx, canonical_products(products))

@@ -1,0 +1,238 @@
+"""Type coercion and validation of transaction logs, before anything is stored.
+
+Everything here is a pure function of DataFrames. A raw frame holds the source
+file's values (usually text) under canonical column names; its index is the
+0-based position of each data row in the source file, so a bad value can be
+reported as "row N" (1-based, header excluded) exactly as a spreadsheet user
+would count it.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from ml.data.schema import (
+    PRODUCT_COLUMNS,
+    REQUIRED_TRANSACTION_COLUMNS,
+    TRANSACTION_COLUMNS,
+    Dataset,
+)
+from ml.errors import DataFormatError, DataValidationError
+
+ID_COLUMNS: tuple[str, ...] = ("customer_id", "product_id")
+OPTIONAL_TEXT_COLUMNS: tuple[str, ...] = ("store_id", "basket_id")
+
+# Day-first formats tried, in order, on the values that are not ISO 8601.
+_DAYFIRST_FORMATS: tuple[str, ...] = (
+    "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
+    "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
+    "%d.%m.%Y", "%d/%m/%y",
+)
+_UTC_OFFSET = r"(?<=\d)\s*(?:Z|[+-]\d{2}:?\d{2})$"
+_PROBLEMS: dict[str, str] = {
+    "customer_id": "is empty (every line needs a customer id)",
+    "product_id": "is empty (every line needs a product id)",
+    "timestamp": "is not a date (expected YYYY-MM-DD or DD/MM/YYYY)",
+    "quantity": "is not a positive number",
+    "price": "is not a number >= 0",
+}
+
+
+def clean_ids(values: pd.Series) -> pd.Series:
+    """Identifiers as stripped text (``12583.0``, a float-typed integer id, becomes ``12583``; missing -> "")."""
+    if pd.api.types.is_float_dtype(values) and values.dropna().eq(values.dropna().round()).all():
+        values = values.astype("Int64")
+    text = values.astype("string").fillna("").str.strip()
+    dotted = text.str.contains(".", regex=False)
+    if dotted.any():
+        text = text.where(~dotted, text[dotted].str.replace(r"^(\d+)\.0+$", r"\1", regex=True))
+    return text.astype(object)
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Numbers as float64 (NaN when unparseable); a lone decimal comma (``1,5``) is accepted."""
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        return values.astype("float64")
+    text = values.astype("string").str.strip()
+    text = text.str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def parse_timestamps(values: pd.Series) -> pd.Series:
+    """Dates as naive datetime64[ns]: ISO 8601 first, then day-first forms (``31/12/2024``). NaT when unparseable."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
+        return parsed.astype("datetime64[ns]")
+    text = values.astype("string").str.strip()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", FutureWarning)
+            parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    except (FutureWarning, ValueError, TypeError):  # mixed UTC offsets: keep each value's wall-clock time
+        text = text.str.replace(_UTC_OFFSET, "", regex=True)
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    for fmt in _DAYFIRST_FORMATS:
+        missing = parsed.isna() & text.notna() & text.ne("")
+        if not missing.any():
+            break
+        parsed = parsed.where(~missing, pd.to_datetime(text[missing], format=fmt, errors="coerce"))
+    if getattr(parsed.dt, "tz", None) is not None:
+        parsed = parsed.dt.tz_localize(None)
+    return parsed.astype("datetime64[ns]")
+
+
+def _optional_text(values: pd.Series) -> pd.Series:
+    text = clean_ids(values)
+    return text.where(text.ne(""), pd.NA).astype("string")
+
+
+def coerce_transactions(raw: pd.DataFrame, source_columns: Mapping[str, str] | None = None,
+                        path: str | None = None) -> pd.DataFrame:
+    """Coerce a raw frame (canonical column names) to the canonical schema, or raise.
+
+    Raises :class:`DataFormatError` when a required column is absent and
+    :class:`DataValidationError` for the first bad value (by source row), with
+    the number of rows holding any bad value. ``source_columns`` maps canonical
+    names to the names the user's file uses, for the messages.
+    """
+    source_columns = dict(source_columns or {})
+    missing = [c for c in REQUIRED_TRANSACTION_COLUMNS if c not in raw.columns]
+    if missing:
+        column = missing[0]
+        wanted = source_columns.get(column, column)
+        raise DataFormatError(
+            f"column {wanted!r} ({column}) is missing"
+            + (f" from {path}" if path else "")
+            + f"; the file has: {', '.join(map(str, raw.columns)) or '(no columns)'}",
+            path=path, column=wanted,
+        )
+    out = pd.DataFrame(index=raw.index)
+    for column in ID_COLUMNS:
+        out[column] = clean_ids(raw[column])
+    out["timestamp"] = parse_timestamps(raw["timestamp"])
+    out["quantity"] = parse_numbers(raw["quantity"])
+    out["price"] = parse_numbers(raw["price"])
+    for column in OPTIONAL_TEXT_COLUMNS:
+        out[column] = _optional_text(raw[column]) if column in raw.columns else pd.Series(
+            pd.NA, index=raw.index, dtype="string")
+
+    bad = {
+        "customer_id": out["customer_id"].eq(""),
+        "product_id": out["product_id"].eq(""),
+        "timestamp": out["timestamp"].isna(),
+        "quantity": ~(out["quantity"].gt(0) & np.isfinite(out["quantity"])),
+        "price": ~(out["price"].ge(0) & np.isfinite(out["price"])),
+    }
+    bad_frame = pd.DataFrame(bad)
+    any_bad = bad_frame.any(axis=1).to_numpy()
+    if any_bad.any():
+        position = int(np.flatnonzero(any_bad)[0])
+        column = next(c for c in REQUIRED_TRANSACTION_COLUMNS if bad_frame[c].iat[position])
+        label = raw.index[position]
+        row = int(label) + 1 if isinstance(label, (int, np.integer)) else position + 1
+        value = raw[column].iat[position]
+        value = None if pd.isna(value) else value
+        shown = source_columns.get(column, column)
+        n_bad = int(any_bad.sum())
+        raise DataValidationError(
+            f"row {row}, column {shown!r}: {value!r} {_PROBLEMS[column]}"
+            + (f" in {path}" if path else "")
+            + f"; {n_bad} row{'s' if n_bad > 1 else ''} of {len(raw)} have invalid values",
+            row=row, column=shown, value=value, n_bad_rows=n_bad,
+        )
+    return out.reset_index(drop=True)[list(TRANSACTION_COLUMNS)]
+
+
+def derive_products(transactions: pd.DataFrame, names: pd.Series | None = None,
+                    categories: pd.Series | None = None) -> pd.DataFrame:
+    """The products table of a log: the most frequent name (and category) of each product id.
+
+    ``names``/``categories`` are aligned with ``transactions``; without names the
+    product id is its name. Other names seen for a product become its aliases.
+    """
+    ids = transactions["product_id"].reset_index(drop=True)
+    if names is None:
+        products = pd.DataFrame({"product_id": pd.unique(ids)})
+        products["name"] = products["product_id"]
+        products["aliases"] = ""
+    else:
+        text = names.reset_index(drop=True).astype("string").fillna("").str.strip()
+        pairs = pd.DataFrame({"product_id": ids, "name": text})
+        pairs = pairs[pairs["name"].ne("")]
+        counts = pairs.value_counts(["product_id", "name"]).reset_index(name="n")
+        counts = counts.sort_values(["product_id", "n", "name"], ascending=[True, False, True])
+        best = counts.drop_duplicates("product_id")[["product_id", "name"]]
+        others = counts[~counts.index.isin(best.index)].groupby("product_id")["name"].agg(
+            lambda s: "|".join(s.head(3)))
+        products = pd.DataFrame({"product_id": pd.unique(ids)}).merge(best, on="product_id", how="left")
+        products["name"] = products["name"].fillna(products["product_id"])
+        products["aliases"] = products["product_id"].map(others).fillna("")
+    if categories is None:
+        products["category"] = pd.NA
+    else:
+        cats = pd.DataFrame({"product_id": ids,
+                             "category": categories.reset_index(drop=True).astype("string").str.strip()})
+        cats = cats[cats["category"].notna() & cats["category"].ne("")]
+        top = cats.value_counts(["product_id", "category"]).reset_index(name="n")
+        top = top.sort_values(["product_id", "n"], ascending=[True, False]).drop_duplicates("product_id")
+        products["category"] = products["product_id"].map(top.set_index("product_id")["category"])
+    return canonical_products(products)
+
+
+def canonical_products(products: pd.DataFrame) -> pd.DataFrame:
+    """Products in canonical column order and types (``category`` may be <NA>, ``aliases`` may be "")."""
+    out = pd.DataFrame({
+        "product_id": clean_ids(products["product_id"]),
+        "name": products["name"].astype("string").fillna("").str.strip().astype(object),
+        "category": (products["category"] if "category" in products else pd.Series(pd.NA, index=products.index))
+        .astype("string"),
+        "aliases": (products["aliases"] if "aliases" in products else pd.Series("", index=products.index))
+        .astype("string").fillna("").astype(object),
+    })
+    out["name"] = out["name"].where(out["name"].ne(""), out["product_id"])
+    return out.reset_index(drop=True)[list(PRODUCT_COLUMNS)]
+
+
+def validate_dataset(dataset: Dataset) -> Dataset:
+    """Check a dataset against the canonical schema (types, ranges, product references). Returns it unchanged."""
+    tx, products = dataset.transactions, dataset.products
+    absent = [c for c in TRANSACTION_COLUMNS if c not in tx.columns]
+    if absent:
+        raise DataFormatError(f"dataset {dataset.name!r} lacks transaction column {absent[0]!r}", column=absent[0])
+    absent = [c for c in PRODUCT_COLUMNS if c not in products.columns]
+    if absent:
+        raise DataFormatError(f"dataset {dataset.name!r} lacks product column {absent[0]!r}", column=absent[0])
+    if tx.empty:
+        raise DataFormatError(f"dataset {dataset.name!r} has no transactions")
+    if not pd.api.types.is_datetime64_ns_dtype(tx["timestamp"]):
+        raise DataFormatError(f"dataset {dataset.name!r}: timestamp is {tx['timestamp'].dtype}, not datetime64[ns]",
+                              column="timestamp")
+    checks = {
+        "customer_id": tx["customer_id"].isna() | tx["customer_id"].astype(str).eq(""),
+        "product_id": tx["product_id"].isna() | tx["product_id"].astype(str).eq(""),
+        "timestamp": tx["timestamp"].isna(),
+        "quantity": ~tx["quantity"].gt(0),
+        "price": ~tx["price"].ge(0),
+    }
+    for column, mask in checks.items():
+        if mask.any():
+            position = int(np.flatnonzero(mask.to_numpy())[0])
+            raise DataValidationError(
+                f"dataset {dataset.name!r}: row {position + 1}, column {column!r} {_PROBLEMS[column]}",
+                row=position + 1, column=column, value=tx[column].iat[position], n_bad_rows=int(mask.sum()))
+    if products["product_id"].duplicated().any():
+        dup = products.loc[products["product_id"].duplicated(), "product_id"].iat[0]
+        raise DataValidationError(f"dataset {dataset.name!r}: product {dup!r} appears twice in the products table",
+                                  column="product_id", value=dup)
+    unknown = ~tx["product_id"].isin(products["product_id"])
+    if unknown.any():
+        position = int(np.flatnonzero(unknown.to_numpy())[0])
+        raise DataValidationError(
+            f"dataset {dataset.name!r}: product {tx['product_id'].iat[position]!r} is not in the products table",
+            row=position + 1, column="product_id", value=tx["product_id"].iat[position],
+            n_bad_rows=int(unknown.sum()))
+    return dataset

@@ -1,0 +1,111 @@
+"""Time-based holdout evaluation of the recommenders.
+
+The last ``holdout_days`` days are hidden; every model is fitted on the days before. A customer is evaluated
+when they bought in both periods; the relevant items are the distinct products they bought in the holdout
+(re-purchases included: a product they already bought counts if they bought it again).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ml.data.schema import Dataset
+from ml.errors import DataValidationError
+from ml.evaluation.ranking import hit_rate_at_k, ndcg_at_k, recall_at_k
+from ml.models.recommend import BaseRecommender, Recommender
+from ml.models.recommend_baselines import OwnHistoryRecommender, PopularityRecommender, UserKNNRecommender
+
+__all__ = ["HoldoutSplit", "holdout_split", "score_recommender", "evaluate_recommend", "default_baselines"]
+
+
+@dataclass(frozen=True)
+class HoldoutSplit:
+    train: pd.DataFrame
+    relevant: dict[str, set[str]]  # customer_id -> products bought in the holdout (customers seen in train only)
+    holdout_start: pd.Timestamp  # first hidden day
+    holdout_end: pd.Timestamp  # last hidden day
+
+
+def holdout_split(transactions: pd.DataFrame, holdout_days: int) -> HoldoutSplit:
+    """Hide the last ``holdout_days`` calendar days of ``transactions``."""
+    if holdout_days < 1:
+        raise ValueError(f"holdout_days must be >= 1, got {holdout_days}")
+    stamps = pd.to_datetime(transactions["timestamp"])
+    last_day = stamps.max().normalize()
+    start = last_day - pd.Timedelta(days=holdout_days - 1)
+    hidden = stamps >= start
+    train = transactions.loc[~hidden]
+    if train.empty:
+        raise DataValidationError(f"no transactions before the {holdout_days}-day holdout")
+    test = transactions.loc[hidden]
+    known = set(train["customer_id"].astype(str).unique())
+    test = test.assign(customer_id=test["customer_id"].astype(str), product_id=test["product_id"].astype(str))
+    test = test[test["customer_id"].isin(known)]
+    relevant = {c: set(g) for c, g in test.groupby("customer_id", sort=True)["product_id"]}
+    return HoldoutSplit(train=train, relevant=relevant, holdout_start=start, holdout_end=last_day)
+
+
+def score_recommender(model: BaseRecommender, train: pd.DataFrame, relevant: Mapping[str, set[str]],
+                      k: int) -> dict[str, float]:
+    """Fit ``model`` on ``train`` and average the ranking metrics over the customers of ``relevant``."""
+    started = time.perf_counter()
+    model.fit(train)
+    fit_seconds = time.perf_counter() - started
+    customers = sorted(relevant)
+    started = time.perf_counter()
+    recommended = model.recommend_batch(customers, n=k)
+    recommend_seconds = time.perf_counter() - started
+    recalls = [recall_at_k(recommended[c], relevant[c], k) for c in customers]
+    ndcgs = [ndcg_at_k(recommended[c], relevant[c], k) for c in customers]
+    hits = [hit_rate_at_k(recommended[c], relevant[c], k) for c in customers]
+    shown = {p for c in customers for p in recommended[c]}
+    return {
+        f"recall@{k}": float(np.mean(recalls)) if recalls else 0.0,
+        f"ndcg@{k}": float(np.mean(ndcgs)) if ndcgs else 0.0,
+        f"hit_rate@{k}": float(np.mean(hits)) if hits else 0.0,
+        "coverage": len(shown) / max(1, len(model.products_)),
+        "fit_seconds": round(fit_seconds, 3),
+        "recommend_ms_per_customer": round(1000 * recommend_seconds / max(1, len(customers)), 3),
+    }
+
+
+def default_baselines() -> dict[str, BaseRecommender]:
+    return {m.name: m for m in (PopularityRecommender(), OwnHistoryRecommender(), UserKNNRecommender())}
+
+
+def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
+                       model: BaseRecommender | None = None,
+                       baselines: Sequence[BaseRecommender] | None = None) -> dict:
+    """Fit the recommender and its baselines before the holdout and score their top-``k`` lists.
+
+    Returns ``{"setup": {...}, "model": {"name", "recall@k", "ndcg@k", "hit_rate@k", "coverage", ...},
+    "baselines": {name: {...}}}`` (plain JSON-able values).
+    """
+    split = holdout_split(dataset.transactions, holdout_days)
+    if not split.relevant:
+        raise DataValidationError("no customer bought both before and during the holdout window")
+    model = model if model is not None else Recommender()
+    others = list(baselines) if baselines is not None else list(default_baselines().values())
+    stamps = pd.to_datetime(split.train["timestamp"])
+    result = {
+        "setup": {
+            "dataset": dataset.name,
+            "train_start": str(stamps.min().date()),
+            "train_end": str(stamps.max().date()),
+            "holdout_start": str(split.holdout_start.date()),
+            "holdout_end": str(split.holdout_end.date()),
+            "holdout_days": holdout_days,
+            "k": k,
+            "n_customers": len(split.relevant),
+            "mean_relevant_items": float(np.mean([len(v) for v in split.relevant.values()])),
+        },
+        "model": {"name": model.name, **score_recommender(model, split.train, split.relevant, k)},
+        "baselines": {b.name: score_recommender(b, split.train, split.relevant, k) for b in others},
+    }
+    result["setup"]["n_products"] = len(model.products_)
+    return result

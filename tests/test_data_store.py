@@ -1,0 +1,100 @@
+"""Persisting datasets in SQLite: round trip and all-or-nothing replacement."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from ml.data import store
+from ml.data.schema import Dataset
+from ml.data.simulator import simulate
+from ml.data.store import get_engine, list_datasets, load_dataset_from_db, save_dataset
+from ml.errors import DataError
+
+
+@pytest.fixture(scope="module")
+def small() -> Dataset:
+    return simulate(n_customers=30, days=40, end=date(2024, 3, 31), seed=3)
+
+
+def sorted_tx(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["timestamp", "basket_id", "product_id"]).reset_index(drop=True)
+
+
+def test_round_trip(tmp_path: Path, small: Dataset) -> None:
+    url = f"sqlite:///{tmp_path}/sub/dir/caddie.db"
+    assert save_dataset(url, small) == len(small.transactions)
+    assert (tmp_path / "sub" / "dir" / "caddie.db").is_file()  # parent folders created
+    loaded = load_dataset_from_db(url)
+    assert loaded.name == small.name
+    pd.testing.assert_frame_equal(sorted_tx(loaded.transactions), sorted_tx(small.transactions))
+    pd.testing.assert_frame_equal(loaded.products.sort_values("product_id").reset_index(drop=True),
+                                  small.products.sort_values("product_id").reset_index(drop=True))
+    summary = list_datasets(url).iloc[0]
+    assert summary["rows"] == len(small.transactions)
+    assert pd.Timestamp(summary["start"]).date() == small.start
+    assert pd.Timestamp(summary["end"]).date() == small.end
+
+
+def test_get_engine_is_cached(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/c.db"
+    assert get_engine(url) is get_engine(url)
+
+
+def test_replace_keeps_other_datasets(tmp_path: Path, small: Dataset) -> None:
+    engine = get_engine(f"sqlite:///{tmp_path}/c.db")
+    other = Dataset("other", small.transactions.head(10), small.products)
+    save_dataset(engine, small)
+    save_dataset(engine, other)
+    save_dataset(engine, small)  # replace, not append
+    assert len(load_dataset_from_db(engine, small.name).transactions) == len(small.transactions)
+    assert len(load_dataset_from_db(engine, "other").transactions) == 10
+    with pytest.raises(DataError):
+        load_dataset_from_db(engine, "absent")
+
+
+def test_failed_save_leaves_previous_content(tmp_path: Path, small: Dataset) -> None:
+    engine = get_engine(f"sqlite:///{tmp_path}/c.db")
+    save_dataset(engine, small)
+    # the new version has a duplicated product: the products insert fails after the old rows were deleted
+    broken = Dataset(small.name, small.transactions.head(5),
+                     pd.concat([small.products, small.products.head(1)], ignore_index=True))
+    with pytest.raises(sa.exc.IntegrityError):
+        save_dataset(engine, broken)
+    loaded = load_dataset_from_db(engine, small.name)
+    assert len(loaded.transactions) == len(small.transactions)
+    assert len(loaded.products) == len(small.products)
+
+
+def test_failure_after_transactions_inserted_rolls_back(tmp_path: Path, small: Dataset,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    engine = get_engine(f"sqlite:///{tmp_path}/c.db")
+    save_dataset(engine, small)
+    real_insert = store._insert
+
+    def failing_insert(frame: pd.DataFrame, table: sa.Table, connection: sa.Connection) -> None:
+        real_insert(frame, table, connection)
+        if table is store.transactions_table:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setattr(store, "_insert", failing_insert)
+    with pytest.raises(RuntimeError):
+        save_dataset(engine, Dataset(small.name, small.transactions.head(7), small.products))
+    monkeypatch.undo()
+    with engine.connect() as connection:
+        count = connection.execute(sa.select(sa.func.count()).select_from(store.transactions_table)).scalar()
+    assert count == len(small.transactions)
+
+
+def test_in_memory_database(small: Dataset) -> None:
+    save_dataset("sqlite://", small)
+    assert len(load_dataset_from_db("sqlite://", small.name).transactions) == len(small.transactions)
+
+
+def test_empty_database(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="no dataset"):
+        load_dataset_from_db(f"sqlite:///{tmp_path}/empty.db")
