@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import dispatch
+from bot.i18n import t
 
 if TYPE_CHECKING:
     from ml.service import Caddie
@@ -24,36 +25,6 @@ if TYPE_CHECKING:
 COMMANDS = ("forecast", "recommend", "predict", "target")
 QUIT = frozenset({"quit", "exit", "q", "quitter"})
 HELP = frozenset({"help", "aide", "?"})
-
-_TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "welcome": "caddie (console locale) - tapez « help » pour l'aide, « quit » pour sortir.",
-        "help": "Commandes :\n"
-                "  /forecast <produit> [date]        prévision de demande (ex. /forecast yaourt demain)\n"
-                "  /recommend client <id>            recommandations pour un client\n"
-                "  /predict client <id> <produit>    probabilité d'achat\n"
-                "  /target <produit> [n]             clients à cibler pour un produit\n"
-                "  <commande> aide                   aide détaillée d'une commande\n"
-                "  quit                              quitter",
-        "unknown": "Commande inconnue : {command}. Tapez « help ».",
-        "chart": "Graphique enregistré : {path}",
-        "no_modal": "Le formulaire « et si ? » n'existe que dans Slack (/predict profil ou le raccourci "
-                    "« Simuler un client »).",
-    },
-    "en": {
-        "welcome": "caddie (local console) - type 'help' for help, 'quit' to leave.",
-        "help": "Commands:\n"
-                "  /forecast <product> [date]        demand forecast (e.g. /forecast yogurt tomorrow)\n"
-                "  /recommend client <id>            recommendations for a customer\n"
-                "  /predict client <id> <product>    purchase probability\n"
-                "  /target <product> [n]             customers to target for a product\n"
-                "  <command> help                    detailed help of a command\n"
-                "  quit                              leave",
-        "unknown": "Unknown command: {command}. Type 'help'.",
-        "chart": "Chart saved: {path}",
-        "no_modal": "The what-if form only exists in Slack (/predict profil or the \"Simuler un client\" shortcut).",
-    },
-}
 
 _LINK = re.compile(r"<(?:[^|>]*\|)?([^>]*)>")  # Slack <url|label> / <@U123> -> label / content
 _BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])")  # *gras* -> gras
@@ -123,7 +94,7 @@ class Console:
         print(text, file=self.out, flush=True)
 
     def _msg(self, key: str, **params: object) -> str:
-        return _TEXTS.get(self.lang, _TEXTS["fr"])[key].format(**params)
+        return t(f"console.{key}", self.lang, **params)
 
     def run_line(self, line: str) -> bool:
         """Answers one line; False when the user asked to quit."""

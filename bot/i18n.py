@@ -161,6 +161,20 @@ _FR: dict[str, str] = {
     "logistics.intro": "Quantités attendues pour les {n} produits les plus vendus (intervalle à {level} %) :",
     "logistics.empty": "Aucune prévision disponible pour {day}.",
     "logistics.col.product": "Produit",
+    "chart.failed": "Je n'ai pas pu publier le graphique ({error}).",
+    "chart.not_in_channel": "Je n'ai pas pu publier le graphique : invitez-moi dans ce canal (`/invite @caddie`).",
+    "console.welcome": "caddie (console locale) - tapez « help » pour l'aide, « quit » pour sortir.",
+    "console.help": "Commandes :\n"
+                    "  /forecast <produit> [date]        prévision de demande (ex. /forecast yaourt demain)\n"
+                    "  /recommend client <id>            recommandations pour un client\n"
+                    "  /predict client <id> <produit>    probabilité d'achat\n"
+                    "  /target <produit> [n]             clients à cibler pour un produit\n"
+                    "  <commande> aide                   aide détaillée d'une commande\n"
+                    "  quit                              quitter",
+    "console.unknown": "Commande inconnue : {command}. Tapez « help ».",
+    "console.chart": "Graphique enregistré : {path}",
+    "console.no_modal": "Le formulaire « et si ? » n'existe que dans Slack (/predict profil ou le raccourci "
+                        "« Simuler un client »).",
 }
 
 _EN: dict[str, str] = {
@@ -299,6 +313,20 @@ _EN: dict[str, str] = {
     "logistics.intro": "Expected quantities for the {n} best-selling products ({level}% interval):",
     "logistics.empty": "No forecast available for {day}.",
     "logistics.col.product": "Product",
+    "chart.failed": "I could not post the chart ({error}).",
+    "chart.not_in_channel": "I could not post the chart: invite me to this channel (`/invite @caddie`).",
+    "console.welcome": "caddie (local console) - type 'help' for help, 'quit' to leave.",
+    "console.help": "Commands:\n"
+                    "  /forecast <product> [date]        demand forecast (e.g. /forecast yogurt tomorrow)\n"
+                    "  /recommend client <id>            recommendations for a customer\n"
+                    "  /predict client <id> <product>    purchase probability\n"
+                    "  /target <product> [n]             customers to target for a product\n"
+                    "  <command> help                    detailed help of a command\n"
+                    "  quit                              leave",
+    "console.unknown": "Unknown command: {command}. Type 'help'.",
+    "console.chart": "Chart saved: {path}",
+    "console.no_modal": "The what-if form only exists in Slack (/predict profil or the \"Simuler un client\" "
+                        "shortcut).",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"fr": _FR, "en": _EN}

@@ -18,6 +18,7 @@ from bot import dispatch, rendering
 from bot.commands import ProfileCommand, parse_command, parse_profile_submission
 from bot.errors import BotError, FormError, form_error_messages, user_message
 from bot.forms import PROFILE_CALLBACK_ID
+from bot.i18n import t
 from bot.settings import BotSettings
 
 if TYPE_CHECKING:
@@ -29,17 +30,6 @@ COMMANDS = ("/forecast", "/recommend", "/predict", "/target")
 SIMULATE_SHORTCUT_ID = "simulate_customer"
 MODAL_PRODUCTS = 25  # Slack static_select menus hold at most 100 options; 25 keeps the menu readable
 HOME_FORECASTS = 5
-
-# Shown when the chart could not be posted; "not_in_channel" gets its own hint.
-_CHART_FAILED = {
-    "fr": "Je n'ai pas pu publier le graphique ({error}).",
-    "en": "I could not post the chart ({error}).",
-}
-_CHART_NOT_IN_CHANNEL = {
-    "fr": "Je n'ai pas pu publier le graphique : invitez-moi dans ce canal (`/invite @caddie`).",
-    "en": "I could not post the chart: invite me to this channel (`/invite @caddie`).",
-}
-
 
 def register(app: App, caddie: Caddie, settings: BotSettings) -> None:
     """Registers every listener of caddie on ``app``."""
@@ -133,12 +123,12 @@ def post_chart(client: WebClient, respond: Respond, *, channel: str, png: bytes,
     except SlackApiError as exc:
         error = str(exc.response.get("error", "error"))
         log.warning("chart upload to %s failed: %s", channel, error)
-        template = _CHART_NOT_IN_CHANNEL if error in ("not_in_channel", "channel_not_found") else _CHART_FAILED
+        key = "chart.not_in_channel" if error in ("not_in_channel", "channel_not_found") else "chart.failed"
     except SlackClientError as exc:
         error = type(exc).__name__
         log.warning("chart upload to %s failed: %s", channel, exc, exc_info=exc)
-        template = _CHART_FAILED
-    _respond(respond, text=template.get(lang, template["fr"]).format(error=error), blocks=None,
+        key = "chart.failed"
+    _respond(respond, text=t(key, lang, error=error), blocks=None,
              response_type="ephemeral")
     return False
 

@@ -31,10 +31,28 @@ def test_clean_online_retail_rules() -> None:
         "Country": ["United Kingdom"] * 3 + ["France"] * 5,
     })
     canonical, products = clean_online_retail(raw)
-    assert canonical["product_id"].tolist() == ["85123A", "85123A", "22423"]
-    assert canonical["customer_id"].tolist() == ["17850", "12583", "12583"]
-    assert canonical["store_id"].tolist() == ["United Kingdom", "France", "France"]
-    assert dict(zip(products["product_id"], products["name"])) == {"85123A": "HEART HOLDER", "22423": "CAKESTAND"}
+    # the order of 6 is undone by cancellation C2, the postage, zero quantity, voucher and anonymous rows dropped
+    assert canonical["product_id"].tolist() == ["85123A", "22423"]
+    assert canonical["customer_id"].tolist() == ["12583", "12583"]
+    assert canonical["store_id"].tolist() == ["France", "France"]
+    assert dict(zip(products["product_id"], products["name"])) == {"85123A": "heart", "22423": "CAKESTAND"}
+
+
+def test_a_cancellation_undoes_the_latest_matching_earlier_purchase_only() -> None:
+    raw = pd.DataFrame({
+        "InvoiceNo": ["1", "2", "3", "C4", "5", "6"],
+        "StockCode": ["22423"] * 5 + ["85123A"],
+        "Description": ["CAKESTAND"] * 5 + ["HEART"],
+        "Quantity": [500, 500, 12, -500, 500, 500],
+        "InvoiceDate": ["2011-01-03 10:00:00", "2011-01-04 10:00:00", "2011-01-04 11:00:00",
+                        "2011-01-04 12:00:00", "2011-01-05 09:00:00", "2011-01-04 09:00:00"],
+        "UnitPrice": [10.0] * 6,
+        "CustomerID": [12583.0] * 6,
+        "Country": ["France"] * 6,
+    })
+    canonical, _ = clean_online_retail(raw)
+    # invoice 2 (same customer, product and quantity, latest before C4) is gone; the rest stays
+    assert canonical["basket_id"].tolist() == ["1", "3", "5", "6"]
 
 
 def test_load_dataset_simulator_from_settings() -> None:

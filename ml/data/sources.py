@@ -48,17 +48,21 @@ def _check_columns(frame: pd.DataFrame, required: tuple[str, ...], path: Path) -
 def clean_online_retail(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Raw Online Retail rows -> (canonical-named raw transactions, products).
 
-    Drops cancellations (InvoiceNo starting with C), non-positive quantities and
-    prices, rows without CustomerID and non-product StockCodes; a product's name
-    is its most frequent Description.
+    Drops cancellations (InvoiceNo starting with C) together with the purchase
+    line each one cancels (see :func:`cancelled_purchases`), non-positive
+    quantities and prices, rows without CustomerID and non-product StockCodes; a
+    product's name is its most frequent Description.
     """
     invoice = raw["InvoiceNo"].astype("string").str.strip()
     code = raw["StockCode"].astype("string").str.strip().str.upper()
     quantity = pd.to_numeric(raw["Quantity"], errors="coerce")
     price = pd.to_numeric(raw["UnitPrice"], errors="coerce")
     customer = clean_ids(raw["CustomerID"])
+    is_cancel = invoice.str.upper().str.startswith("C").fillna(True)
+    when = pd.to_datetime(raw["InvoiceDate"], errors="coerce")
+    cancelled = cancelled_purchases(is_cancel, customer, code, quantity, when)
     keep = (
-        ~invoice.str.upper().str.startswith("C").fillna(True)
+        ~is_cancel & ~cancelled
         & quantity.gt(0) & price.gt(0)
         & customer.ne("")
         & code.notna() & ~code.isin(NON_PRODUCT_CODES) & ~code.str.match(_VOUCHER_PATTERN).fillna(False)
@@ -83,6 +87,28 @@ def clean_online_retail(raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     products["category"] = pd.NA
     products["aliases"] = ""
     return canonical, canonical_products(products)
+
+
+def cancelled_purchases(is_cancel: pd.Series, customer: pd.Series, code: pd.Series, quantity: pd.Series,
+                        when: pd.Series) -> pd.Series:
+    """Mask of the purchase lines that a later cancellation line undoes.
+
+    A cancellation (negative quantity) undoes the latest earlier purchase of the
+    same customer, product and quantity. Without this, an order of 80,995 units
+    cancelled minutes later would stay in the demand history as a real sale.
+    """
+    frame = pd.DataFrame({"customer": customer.astype("string"), "code": code.astype("string"),
+                          "units": quantity.abs(), "when": when})
+    valid = frame.notna().all(axis=1) & customer.ne("")
+    cancels = frame[valid & is_cancel & quantity.lt(0)]
+    purchases = frame[valid & ~is_cancel & quantity.gt(0)]
+    if cancels.empty or purchases.empty:
+        return pd.Series(False, index=is_cancel.index)
+    purchases = purchases.assign(row=purchases.index).sort_values("when", kind="stable")
+    matched = pd.merge_asof(cancels.sort_values("when", kind="stable"), purchases, on="when",
+                            by=["customer", "code", "units"], direction="backward")
+    undone = matched["row"].dropna().astype(purchases["row"].dtype)
+    return pd.Series(is_cancel.index.isin(undone), index=is_cancel.index)
 
 
 def load_online_retail(path: str | Path) -> Dataset:
