@@ -31,7 +31,6 @@ from bot.rendering import (
     forecast_blocks,
     help_blocks,
     home_view,
-    logistics_blocks,
     message_modal,
     notice_blocks,
     profile_modal,
@@ -129,10 +128,10 @@ def chart_filename(result: ForecastResult) -> str:
 # --------------------------------------------------------------------------- views for the slack layer
 
 
-def profile_form(caddie: Caddie, *, lang: str = "fr") -> dict:
-    """The what-if modal to open for ``/predict profil`` (product menu by popularity). Never raises."""
+def profile_form(caddie: Caddie, *, lang: str = "fr", n: int = 25) -> dict:
+    """The what-if modal to open for ``/predict profil`` (menu of the ``n`` most popular products). Never raises."""
     try:
-        products = caddie.products(100)
+        products = caddie.products(n)
     except Exception:
         logger.exception("could not list products for the profile form")
         products = []
@@ -168,13 +167,3 @@ def home(caddie: Caddie, *, lang: str = "fr", n: int = 5) -> dict:
         logger.exception("could not forecast the top products for the home tab")
         forecasts = []
     return home_view(cards, forecasts, lang)
-
-
-def logistics(caddie: Caddie, *, day: date | None = None, n: int = 10, lang: str = "fr") -> tuple[str, list[dict]]:
-    """The scheduled logistics post (text, blocks) for ``day`` (default: the first forecast day). Never raises."""
-    try:
-        target_day = day or caddie.as_of + timedelta(days=1)
-        return logistics_blocks(caddie.forecast_top(n, target_day), target_day, lang)
-    except Exception as exc:
-        reply = error_reply(exc, lang)
-        return reply.text, reply.blocks

@@ -14,9 +14,9 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot import dispatch, rendering
-from bot.commands import ProfileCommand, parse_command, parse_profile_submission
-from bot.errors import BotError, FormError, form_error_messages, user_message
+from bot import dispatch
+from bot.commands import ProfileCommand, parse_command
+from bot.errors import BotError, user_message
 from bot.forms import PROFILE_CALLBACK_ID
 from bot.i18n import t
 from bot.settings import BotSettings
@@ -68,8 +68,7 @@ def register(app: App, caddie: Caddie, settings: BotSettings) -> None:
 
     def open_profile_modal(client: WebClient, trigger_id: str, respond: Respond | None = None) -> None:
         try:
-            view = rendering.profile_modal(caddie.products(MODAL_PRODUCTS), lang)
-            client.views_open(trigger_id=trigger_id, view=view)
+            client.views_open(trigger_id=trigger_id, view=dispatch.profile_form(caddie, lang=lang, n=MODAL_PRODUCTS))
         except Exception as exc:  # noqa: BLE001 - any failure becomes a message, with the trace in the log
             message = user_message(exc, lang)
             if respond is not None:
@@ -84,28 +83,13 @@ def register(app: App, caddie: Caddie, settings: BotSettings) -> None:
 
     @app.view_submission(PROFILE_CALLBACK_ID)
     def submit_profile(ack: Ack, view: dict[str, Any]) -> None:
-        try:
-            product_query, profile = parse_profile_submission(view["state"]["values"])
-        except FormError as exc:
-            ack(response_action="errors", errors=form_error_messages(exc, lang))
-            return
-        try:
-            result = caddie.predict_profile(profile, product_query)
-        except Exception as exc:  # noqa: BLE001 - user_message logs unknown errors with their trace
-            ack(response_action="update", view=rendering.message_modal(user_message(exc, lang), lang))
-            return
-        ack(response_action="update", view=rendering.profile_result_modal(result, lang))
+        ack(**dispatch.submit_profile(view["state"]["values"], caddie, lang=lang))
 
     @app.event("app_home_opened")
     def publish_home(event: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        try:
-            forecasts = caddie.forecast_top(HOME_FORECASTS)
-        except Exception as exc:  # noqa: BLE001 - the home tab still shows the model cards
-            log.error("home tab without forecasts: %s", exc, exc_info=exc)
-            forecasts = []
-        client.views_publish(user_id=event["user"], view=rendering.home_view(caddie.model_cards(), forecasts, lang))
+        client.views_publish(user_id=event["user"], view=dispatch.home(caddie, lang=lang, n=HOME_FORECASTS))
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any], logger: logging.Logger) -> None:

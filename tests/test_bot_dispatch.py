@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.dispatch import Reply, handle, home, logistics, profile_form, slugify, submit_profile
+from bot.dispatch import Reply, handle, home, profile_form, slugify, submit_profile
 from bot.i18n import fmt_date
 from bot.rendering import (
     BASKET_ACTION,
@@ -126,11 +126,12 @@ def test_profile_form_and_submission(caddie, as_of: date) -> None:
     assert ack == {"response_action": "errors", "errors": {VISITS_BLOCK: "Entrez un nombre, par exemple 12,5."}}
 
 
-def test_home_and_logistics(caddie, as_of: date) -> None:
+def test_home_view_shows_cards_and_forecasts(caddie, as_of: date) -> None:
     view = home(caddie, lang="fr")
     assert view["type"] == "home" and len(view["blocks"]) <= 100
-    text, blocks = logistics(caddie, n=5, lang="fr")
-    assert fmt_date(as_of + timedelta(days=1), "fr") in text and blocks
+    shown = str(view["blocks"])
+    assert caddie.forecast_top(1)[0].product.name in shown
+    assert all(card.model in shown for card in caddie.model_cards())
 
 
 def test_slug_and_filename() -> None:
