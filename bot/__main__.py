@@ -39,7 +39,8 @@ def _load_caddie():  # noqa: ANN202 - ml.service.Caddie, imported lazily (heavy 
     from ml.settings import MLSettings
     from ml.train import ensure_trained
 
-    return Caddie.load(ensure_trained(MLSettings()))
+    settings = MLSettings()
+    return Caddie.load(ensure_trained(settings), horizon_days=settings.forecast_horizon_days)
 
 
 def main(argv: list[str] | None = None) -> int:

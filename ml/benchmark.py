@@ -9,6 +9,7 @@ Prints a table; nothing here asserts a speed (goals are read, not tested).
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import statistics
 import sys
@@ -24,9 +25,11 @@ from ml.settings import MLSettings
 
 def percentiles(samples_ms: list[float]) -> tuple[float, float]:
     """p50 and p99 (nearest-rank) of ``samples_ms``."""
+    if not samples_ms:
+        raise ValueError("no samples")
     ordered = sorted(samples_ms)
-    rank = lambda q: ordered[min(len(ordered) - 1, max(0, int(round(q * len(ordered))) - 1))]  # noqa: E731
-    return statistics.median(ordered), rank(0.99)
+    p99 = ordered[max(0, math.ceil(0.99 * len(ordered) - 1e-9) - 1)]
+    return statistics.median(ordered), p99
 
 
 def latency(fn: Callable[[], object], runs: int) -> tuple[float, float]:
@@ -44,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=None, help="simulator | online_retail | completejourney | PATH")
     parser.add_argument("--runs", type=int, default=200, help="calls per latency measurement")
     args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
 
     from ml.service import Caddie
     from ml.train import train_all

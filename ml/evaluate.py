@@ -20,6 +20,7 @@ from typing import Any
 
 from ml.data import load_dataset
 from ml.data.schema import Dataset
+from ml.data.sources import COMPLETEJOURNEY_TRANSACTIONS_FILE, ONLINE_RETAIL_FILE
 from ml.errors import CaddieError
 from ml.settings import MLSettings
 
@@ -29,9 +30,9 @@ TASKS = ("forecast", "recommend", "propensity")
 def resolve_source(data: str) -> dict[str, Any]:
     """Settings overrides for ``--data``: a known dataset's file is read by that dataset's loader."""
     path = Path(data)
-    if path.name.startswith("online_retail") and path.exists():
+    if path.name == ONLINE_RETAIL_FILE and path.exists():
         return {"data_source": "online_retail", "data_dir": path.parent}
-    if path.name.startswith("completejourney") and path.exists():
+    if path.name == COMPLETEJOURNEY_TRANSACTIONS_FILE and path.exists():
         return {"data_source": "completejourney", "data_dir": path.parent}
     if path.is_dir():
         raise SystemExit(f"--data {data}: a folder; name the file, or use online_retail / completejourney "

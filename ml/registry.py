@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import joblib
 
@@ -59,15 +59,21 @@ def save(obj: Any, name: str, directory: Path, meta: ModelMetadata | None = None
     """Write ``obj`` (and its metadata) atomically: a reader never sees half a file."""
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / f"{name}.joblib"
-    tmp = target.with_suffix(".joblib.tmp")
-    joblib.dump(obj, tmp, compress=3)
-    tmp.replace(target)
+    _atomic_write(target, lambda tmp: joblib.dump(obj, tmp, compress=3))
     if meta is not None:
-        meta_path = directory / f"{name}.json"
-        tmp_meta = meta_path.with_suffix(".json.tmp")
-        tmp_meta.write_text(json.dumps(asdict(meta), indent=2, ensure_ascii=False, default=str), encoding="utf-8")
-        tmp_meta.replace(meta_path)
+        text = json.dumps(asdict(meta), indent=2, ensure_ascii=False, default=str)
+        _atomic_write(directory / f"{name}.json", lambda tmp: tmp.write_text(text, encoding="utf-8"))
     return target
+
+
+def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
+    """``write`` to a temporary file beside ``target``, then rename it over ``target``; no leftover on failure."""
+    tmp = target.with_name(target.name + ".tmp")
+    try:
+        write(tmp)
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def load(name: str, directory: Path) -> Any:
@@ -84,8 +90,10 @@ def load_metadata(name: str, directory: Path) -> ModelMetadata:
     path = directory / f"{name}.json"
     if not path.exists():
         raise ModelNotReady(name, f"{path} not found")
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    meta = ModelMetadata(**raw)
+    try:
+        meta = ModelMetadata(**json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError) as exc:  # not JSON, or not our fields
+        raise ModelNotReady(name, f"{path} is not valid model metadata ({exc})") from exc
     current = runtime_versions()
     for package in ("scikit-learn", "numpy"):
         if meta.versions.get(package) not in (None, current.get(package)):

@@ -62,10 +62,13 @@ class Caddie:
         self._models = models
         self._metadata = metadata
         self.as_of: date = snapshot.as_of
-        self.horizon_days: int = horizon_days
+        # never further than the forecaster was trained for
+        self.horizon_days: int = min(horizon_days, int(getattr(models.forecast, "horizon", horizon_days)))
         self._history_days = history_days
         self._catalog = ProductCatalog(snapshot.products, snapshot.popularity.to_dict())
-        self._customers = frozenset(snapshot.customers)
+        # typed ids are normalised ("#0042" -> "42"); stored ids may be padded ("0042"): map one to the other
+        self._customers = {normalize_customer_id(c): c for c in snapshot.customers}
+        self._customers.update({c: c for c in snapshot.customers})
         # forecasts for every forecastable product and day of the horizon, computed once
         self._forecasts = self._models.forecast.predict(self.horizon_days)
         self._forecast_by_product = {pid: frame for pid, frame in self._forecasts.groupby("product_id", sort=False)}
@@ -99,10 +102,11 @@ class Caddie:
         return [self._product(pid) for pid in self._catalog.search(query, n)]
 
     def _customer(self, customer_id: str) -> str:
-        cid = normalize_customer_id(customer_id)
-        if cid not in self._customers:
-            raise UnknownCustomer(customer_id.strip())
-        return cid
+        typed = customer_id.strip()
+        stored = self._customers.get(typed) or self._customers.get(normalize_customer_id(typed))
+        if stored is None:
+            raise UnknownCustomer(typed)
+        return stored
 
     # ------------------------------------------------------------------ forecast
     def forecast(self, product_query: str, day: date | None = None) -> ForecastResult:

@@ -140,7 +140,7 @@ def test_intermittent_product_gets_sensible_bounds() -> None:
         synthetic_daily(n_products=2, n_days=200, seed=6),
     ], ignore_index=True)
     forecast = DemandForecaster(country=None).fit(daily).predict(14, ["sparse"])
-    assert np.allclose(forecast["lower"], 0.0, atol=1e-3)  # no unit can be promised on a sparse day
+    assert (forecast["lower"] < 0.5).all()  # not one whole unit can be promised on a sparse day
     assert forecast["mean"].max() < 3
     assert forecast["upper"].max() >= 1
 

@@ -32,6 +32,9 @@ _DAYFIRST_FORMATS: tuple[str, ...] = (
     "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
     "%d.%m.%Y", "%d/%m/%y",
 )
+_MONTHFIRST_FORMATS: tuple[str, ...] = tuple(f.replace("%d", "%D").replace("%m", "%d").replace("%D", "%m")
+                                              for f in _DAYFIRST_FORMATS)
+_NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}"
 _UTC_OFFSET = r"(?<=\d)\s*(?:Z|[+-]\d{2}:?\d{2})$"
 _PROBLEMS: dict[str, str] = {
     "customer_id": "is empty (every line needs a customer id)",
@@ -62,8 +65,22 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
+def month_first(text: pd.Series) -> bool:
+    """True when a column's numeric dates are month-first (``12/15/2010``), judged on the whole column.
+
+    A first number above 12 anywhere means day-first; otherwise a second number above
+    12 means month-first; a column where both readings fit is read day-first, the
+    French way.
+    """
+    parts = text.str.extract(_NUMERIC_DATE).dropna().astype(int)
+    if parts.empty or (parts[0] > 12).any():
+        return False
+    return bool((parts[1] > 12).any())
+
+
 def parse_timestamps(values: pd.Series) -> pd.Series:
-    """Dates as naive datetime64[ns]: ISO 8601 first, then day-first forms (``31/12/2024``). NaT when unparseable."""
+    """Dates as naive datetime64[ns]: ISO 8601 first, then ``31/12/2024`` forms (month-first
+    ``12/31/2024`` when the column says so, see :func:`month_first`). NaT when unparseable."""
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
         return parsed.astype("datetime64[ns]")
@@ -75,7 +92,7 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     except (FutureWarning, ValueError, TypeError):  # mixed UTC offsets: keep each value's wall-clock time
         text = text.str.replace(_UTC_OFFSET, "", regex=True)
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    for fmt in _DAYFIRST_FORMATS:
+    for fmt in _MONTHFIRST_FORMATS if month_first(text) else _DAYFIRST_FORMATS:
         missing = parsed.isna() & text.notna() & text.ne("")
         if not missing.any():
             break

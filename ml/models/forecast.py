@@ -233,7 +233,13 @@ class _History:
 
 
 def _calendar(dates: pd.DatetimeIndex, country: str | None) -> np.ndarray:
-    """Calendar features of each day: weekday, day of month, month, day of year, holidays."""
+    """Calendar features of each day: weekday, day of month, month, holidays, days to Christmas.
+
+    No day of year: with a year or two of history each value is seen once or twice, so
+    the trees used it to memorise each period's level (on stationary synthetic demand
+    the forecast came out 13 % low). Month is coarse enough to carry yearly seasonality
+    (measured: better MASE and WAPE with it on Online Retail and the simulator).
+    """
     years = range(dates.min().year - 1, dates.max().year + 2)
     days = dates.normalize()
     if country:
@@ -247,7 +253,7 @@ def _calendar(dates: pd.DatetimeIndex, country: str | None) -> np.ndarray:
     to_christmas = (christmas - days).days.to_numpy().astype(float)
     to_christmas = np.where(to_christmas < 0, to_christmas + 365, to_christmas)
     return np.column_stack([
-        days.dayofweek, days.day, days.month, days.dayofyear,
+        days.dayofweek, days.day, days.month,
         is_holiday, prev, after, np.minimum(to_christmas, 90),
     ]).astype("float64")
 
@@ -259,7 +265,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     *(f"lag_{lag}" for lag in range(7)),
     "same_weekday_last", "same_weekday_mean_4w", "same_weekday_mean_8w",
     "zero_share_28d", f"zero_share_{_SCALE_WINDOW}d", "days_since_sale", "year_ago_mean_7d",
-    "dow", "day", "month", "doy", "holiday", "holiday_eve", "holiday_after", "to_christmas",
+    "dow", "day", "month", "holiday", "holiday_eve", "holiday_after", "to_christmas",
 )
 
 
@@ -356,11 +362,13 @@ class DemandForecaster(BaseForecaster):
     horizon : int
         Longest horizon (days) the model is trained for; ``predict(h)`` with a
         larger ``h`` raises :class:`ml.errors.DateOutOfRange`.
-    point : {"median", "mean"}
-        What the ``mean`` column holds. "median" (absolute-error boosting) is the
-        forecast that minimises absolute errors, hence MASE and WAPE, and is robust
-        to one-off bulk orders; "mean" (Poisson boosting, scaled targets clipped at
-        ``clip_scaled_target``) is the expected quantity, the one to add up over days.
+    point : {"mean", "median"}
+        What the ``mean`` column holds. "mean" (default: Poisson boosting, scaled
+        targets clipped at ``clip_scaled_target``) is the expected quantity, the one
+        logistics can add up over days, and stays informative on intermittent
+        products. "median" (absolute-error boosting) minimises absolute errors, hence
+        scores better on MASE and WAPE on lumpy wholesale data, but forecasts 0 for
+        any product that sells on fewer than half of the days.
     country : str or None
         Country code of the public holidays used as features (``holidays`` package); None for none.
     origin_step : int
@@ -390,7 +398,7 @@ class DemandForecaster(BaseForecaster):
     history_ : the fitted demand matrix (the features of a forecast need it)
     """
 
-    def __init__(self, level: int = 80, horizon: int = 28, point: str = "median", country: str | None = "FR",
+    def __init__(self, level: int = 80, horizon: int = 28, point: str = "mean", country: str | None = "FR",
                  origin_step: int = 3, max_rows: int = 60_000, max_iter: int = 150, learning_rate: float = 0.05,
                  max_leaf_nodes: int = 31, min_samples_leaf: int = 100, l2_regularization: float = 1.0,
                  clip_scaled_target: float = 5.0, n_threads: int | None = 1, random_state: int = 0):
@@ -412,7 +420,7 @@ class DemandForecaster(BaseForecaster):
     # -- fitting ------------------------------------------------------------------------
 
     def _fit_matrix(self, matrix: DemandMatrix) -> None:
-        if self.point not in ("median", "mean"):
+        if self.point not in ("mean", "median"):
             raise ValueError(f"point must be 'median' or 'mean', got {self.point!r}")
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
             self._fit_with_threads(matrix)
