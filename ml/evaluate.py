@@ -65,8 +65,18 @@ def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def versus_line(baseline: str, comparison: dict[str, dict[str, float]]) -> str:
+    """``vs NAME: METRIC diff [low, high]; ...``: model minus baseline with its bootstrap interval."""
+    parts = [f"{metric} {c['diff']:+.3f} [{c['low']:+.3f}, {c['high']:+.3f}]" for metric, c in comparison.items()]
+    return f"vs {baseline}: " + "; ".join(parts)
+
+
 def to_markdown(result: dict[str, Any]) -> str:
-    """One table per task: the model first, then each baseline, one column per metric."""
+    """One table per task: the model first, then each baseline, one column per metric.
+
+    Under each table, one line per baseline gives model minus baseline with its 95 % paired bootstrap
+    interval (the task's ``versus`` block), when present.
+    """
     lines = [f"Data: {result['data']['name']} ({result['data']['start']} to {result['data']['end']}, "
              f"{result['data']['transactions']:,} lines, {result['data']['customers']:,} customers)", ""]
     for task in TASKS:
@@ -80,6 +90,10 @@ def to_markdown(result: dict[str, Any]) -> str:
         rows = [(f"**{model['name']}**", model)] + list(block.get("baselines", {}).items())
         for name, values in rows:
             lines.append(f"| {name} | " + " | ".join(_fmt(values.get(m, "")) for m in metrics) + " |")
+        versus = block.get("versus", {})
+        if versus:
+            lines += ["", "Model minus baseline, 95 % paired bootstrap interval:"]
+            lines += [f"- {versus_line(name, comparison)}" for name, comparison in versus.items()]
         lines.append("")
     return "\n".join(lines)
 

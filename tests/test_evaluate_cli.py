@@ -66,6 +66,8 @@ def _result() -> dict:
                       "note": "text is not a metric"},
             "baselines": {"SeasonalNaive": {"MASE": 1.0, "WAPE": 0.31, "coverage": 0.7, "n_series": 50},
                           "AutoETS": {"MASE": 0.9, "WAPE": 0.28, "coverage": 0.81, "n_series": 50}},
+            "versus": {"SeasonalNaive": {"MASE": {"diff": -0.2, "low": -0.31, "high": -0.12}},
+                       "AutoETS": {"MASE": {"diff": -0.1, "low": -0.15, "high": 0.04}}},
         },
     }
 
@@ -106,6 +108,15 @@ def test_to_markdown_puts_the_model_first_then_each_baseline():
     assert recommend[1][1:] == ["0.412", "0.300"]
     assert recommend[3][1:] == ["0.350", ""]  # a metric a baseline lacks is left empty
     assert all(len(row) == len(recommend[0]) for row in recommend)
+
+
+def test_to_markdown_prints_one_versus_line_per_baseline_under_its_table():
+    lines = to_markdown(_result()).splitlines()
+    forecast = lines[lines.index("**forecast**"):lines.index("**recommend**")]
+    assert "- vs SeasonalNaive: MASE -0.200 [-0.310, -0.120]" in forecast
+    assert "- vs AutoETS: MASE -0.100 [-0.150, +0.040]" in forecast
+    recommend = lines[lines.index("**recommend**"):]
+    assert not any(line.startswith("- vs ") for line in recommend)  # no versus block, no line
 
 
 def test_to_markdown_without_baselines_has_the_model_row_only():

@@ -167,3 +167,8 @@ def test_evaluate_forecast_reports_model_and_baselines() -> None:
     for scores in [report["model"], *report["baselines"].values()]:
         assert {"MASE", "WAPE", "coverage", "interval_width"} <= set(scores)
         assert 0 <= scores["coverage"] <= 1 and scores["MASE"] > 0
+    assert set(report["versus"]) == set(report["baselines"])
+    for name, comparison in report["versus"].items():
+        interval = comparison["MASE"]
+        assert interval["low"] <= interval["diff"] <= interval["high"]
+        assert interval["diff"] == pytest.approx(report["model"]["MASE"] - report["baselines"][name]["MASE"])

@@ -7,11 +7,12 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 
 from ml.data.schema import Dataset
 from ml.errors import DataValidationError
 from ml.evaluation import evaluate_propensity
-from ml.evaluation.propensity import holdout_pairs
+from ml.evaluation.propensity import RankedScores, holdout_pairs
 from ml.models.propensity import PropensityModel
 from ml.models.propensity_baselines import RandomForestPrototype
 from tests.test_propensity_synthetic import synthetic_transactions
@@ -52,7 +53,7 @@ def test_evaluate_propensity_reports_every_model_on_the_same_pairs(shop: pd.Data
         baselines={"RandomForestPrototype": RandomForestPrototype(horizon_days=HORIZON, n_estimators=20)},
     )
     json.dumps(report)  # plain JSON
-    assert set(report) == {"setup", "model", "baselines"}
+    assert set(report) == {"setup", "model", "baselines", "versus"}
     setup = report["setup"]
     assert setup["horizon_days"] == HORIZON and setup["n_pairs"] > setup["n_repeat_pairs"] > 0
     assert 0 < setup["base_rate_new"] < setup["base_rate"] < setup["base_rate_repeat"] < 1
@@ -63,6 +64,27 @@ def test_evaluate_propensity_reports_every_model_on_the_same_pairs(shop: pd.Data
     # favourites come back in this shop: scoring them must beat chance clearly
     assert report["model"]["roc_auc"] > 0.75
     assert report["model"]["pr_auc"] > setup["base_rate"]
+    assert set(report["versus"]) == {"RandomForestPrototype"}
+    comparison = report["versus"]["RandomForestPrototype"]
+    assert set(comparison) == {"roc_auc", "pr_auc", "brier"}
+    for metric, interval in comparison.items():
+        assert interval["low"] <= interval["diff"] <= interval["high"]
+        assert interval["diff"] == pytest.approx(
+            report["model"][metric] - report["baselines"]["RandomForestPrototype"][metric])
+
+
+def test_ranked_scores_match_scikit_learn_with_sample_weights() -> None:
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, size=500)
+    scores = np.round(rng.random(500), 1)  # many ties
+    weights = rng.integers(0, 4, size=500).astype(float)
+    ranked = RankedScores(labels, scores)
+    assert ranked.roc_auc(weights) == pytest.approx(roc_auc_score(labels, scores, sample_weight=weights))
+    assert ranked.pr_auc(weights) == pytest.approx(average_precision_score(labels, scores, sample_weight=weights))
+    assert ranked.brier(weights) == pytest.approx(brier_score_loss(labels, scores, sample_weight=weights))
+    ones = np.ones(500)
+    assert ranked.roc_auc(ones) == pytest.approx(roc_auc_score(labels, scores))
+    assert np.isnan(ranked.roc_auc(np.where(labels == 1, 1.0, 0.0)))  # a replicate with one class
 
 
 def test_a_holdout_without_history_before_it_is_refused() -> None:

@@ -41,7 +41,7 @@ def report() -> dict:
 
 
 def test_report_shape_and_json(report: dict) -> None:
-    assert set(report) == {"setup", "model", "baselines"}
+    assert set(report) == {"setup", "model", "baselines", "versus"}
     assert report["model"]["name"] == "Recommender"
     assert set(report["baselines"]) == {"Popularity", "OwnHistory", "UserKNN"}
     for metrics in [report["model"], *report["baselines"].values()]:
@@ -59,6 +59,18 @@ def test_model_beats_popularity_on_personal_habits(report: dict) -> None:
     assert model["recall@5"] > popularity["recall@5"]
     assert model["ndcg@5"] > popularity["ndcg@5"]
     assert model["coverage"] > popularity["coverage"]
+
+
+def test_versus_compares_the_model_with_every_baseline_on_the_same_customers(report: dict) -> None:
+    assert set(report["versus"]) == set(report["baselines"])
+    for name, comparison in report["versus"].items():
+        assert set(comparison) == {"recall@5", "ndcg@5"}
+        for metric, interval in comparison.items():
+            assert interval["low"] <= interval["diff"] <= interval["high"]
+            # the mean of per-customer differences is the difference of the reported means
+            assert interval["diff"] == pytest.approx(report["model"][metric] - report["baselines"][name][metric])
+    # habits are personal: the model's lead over popularity is clear of zero
+    assert report["versus"]["Popularity"]["recall@5"]["low"] > 0
 
 
 def test_holdout_split_hides_the_last_days() -> None:

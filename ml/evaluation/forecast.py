@@ -15,6 +15,7 @@ import pandas as pd
 
 from ml.data.aggregate import daily_demand
 from ml.data.schema import Dataset
+from ml.evaluation.bootstrap import paired_difference
 from ml.evaluation.metrics import coverage, interval_width, mase, wape
 from ml.models.forecast import BaseForecaster, DemandForecaster
 from ml.models.forecast_baselines import AutoETSBaseline, LinearRegressionPrototype, SeasonalNaive
@@ -31,6 +32,22 @@ def top_products(transactions: pd.DataFrame, n: int) -> list[str]:
     return ranked["product_id"].head(n).tolist()
 
 
+def _join(actual: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
+    joined = actual.merge(forecast, on=["product_id", "date"], how="left", validate="one_to_one")
+    if joined[["mean", "lower", "upper"]].isna().any().any():
+        raise ValueError("the forecast does not cover every product-day of the holdout")
+    return joined
+
+
+def per_product_mase(train: pd.DataFrame, actual: pd.DataFrame, forecast: pd.DataFrame,
+                     season: int = 7) -> pd.Series:
+    """Each product's MASE (NaN when its in-sample scale is 0), indexed by sorted product id."""
+    joined = _join(actual, forecast)
+    history = {p: g["quantity"].to_numpy() for p, g in train.groupby("product_id")}
+    return pd.Series({p: mase(g["quantity"], g["mean"], history[p], season=season)
+                      for p, g in joined.groupby("product_id")}, dtype="float64").sort_index()
+
+
 def forecast_metrics(train: pd.DataFrame, actual: pd.DataFrame, forecast: pd.DataFrame, level: int,
                      season: int = 7) -> dict[str, float]:
     """Score ``forecast`` against ``actual`` (both per product and date); ``train`` scales MASE.
@@ -39,13 +56,8 @@ def forecast_metrics(train: pd.DataFrame, actual: pd.DataFrame, forecast: pd.Dat
     in-sample scale is 0 are left out); WAPE, coverage and width pool every
     product-day.
     """
-    joined = actual.merge(forecast, on=["product_id", "date"], how="left", validate="one_to_one")
-    if joined[["mean", "lower", "upper"]].isna().any().any():
-        raise ValueError("the forecast does not cover every product-day of the holdout")
-    history = {p: g["quantity"].to_numpy() for p, g in train.groupby("product_id")}
-    per_product = [
-        mase(g["quantity"], g["mean"], history[p], season=season) for p, g in joined.groupby("product_id")
-    ]
+    joined = _join(actual, forecast)
+    per_product = per_product_mase(train, actual, forecast, season).to_numpy()
     cover = coverage(joined["quantity"], joined["lower"], joined["upper"])
     return {
         "MASE": float(np.nanmean(per_product)) if np.isfinite(per_product).any() else float("nan"),
@@ -71,8 +83,10 @@ def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int 
                       forecasters: dict[str, Callable[[], BaseForecaster]] | None = None) -> dict:
     """Fit every forecaster on all but the last ``holdout_days`` days and score its forecast of them.
 
-    Returns ``{"setup": {...}, "model": {"name": ..., metrics}, "baselines": {name: {metrics}}}``,
-    plain JSON-able values. The first entry of ``forecasters`` is the model; a
+    Returns ``{"setup": {...}, "model": {"name": ..., metrics}, "baselines": {name: {metrics}},
+    "versus": {name: {"MASE": {"diff", "low", "high"}}}}``, plain JSON-able values; ``versus`` holds
+    the model's MASE minus the baseline's over the same products (negative: the model is better) with a
+    95 % paired bootstrap interval. The first entry of ``forecasters`` is the model; a
     baseline whose optional dependency is missing is listed under ``setup["skipped"]``.
     """
     end = pd.Timestamp(dataset.end)
@@ -90,6 +104,7 @@ def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int 
     factories = forecasters or default_forecasters(level, country)
     scores: dict[str, dict] = {}
     skipped: dict[str, str] = {}
+    mases: dict[str, pd.Series] = {}
     for name, make in factories.items():
         try:
             began = time.perf_counter()
@@ -101,6 +116,7 @@ def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int 
             skipped[name] = f"missing dependency: {error.name or error}"
             continue
         metrics = forecast_metrics(train, actual, forecast, level)
+        mases[name] = per_product_mase(train, actual, forecast)
         scores[name] = {**metrics, "fit_seconds": fitted - began, "predict_seconds": done - fitted}
 
     model_name = next(iter(factories))
@@ -121,7 +137,11 @@ def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int 
         "setup": setup,
         "model": {"name": model_name, **scores.get(model_name, {})},
         "baselines": {name: s for name, s in scores.items() if name != model_name},
+        "versus": {
+            name: {"MASE": paired_difference(mases[model_name], per_product.reindex(mases[model_name].index))}
+            for name, per_product in mases.items() if name != model_name and model_name in mases
+        },
     }
 
 
-__all__ = ["FORECAST_METRICS", "evaluate_forecast", "forecast_metrics", "top_products"]
+__all__ = ["FORECAST_METRICS", "evaluate_forecast", "forecast_metrics", "per_product_mase", "top_products"]

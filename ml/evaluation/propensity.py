@@ -19,14 +19,17 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 
 from ml.data.schema import Dataset
 from ml.errors import DataValidationError
+from ml.evaluation.bootstrap import paired_cluster_difference
 from ml.models.propensity import PropensityEstimator, PropensityModel
 from ml.models.propensity_baselines import RandomForestPrototype
 from ml.models.propensity_features import candidate_pairs, prepare_history, purchase_labels, summarise
 
-__all__ = ["HoldoutPairs", "holdout_pairs", "score_propensity", "evaluate_propensity", "default_baselines"]
+__all__ = ["HoldoutPairs", "holdout_pairs", "score_propensity", "evaluate_propensity", "default_baselines",
+           "RankedScores", "versus_baseline"]
 
 N_POPULAR = 300
 SEED = 0
+N_BOOT = 200
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,12 @@ def holdout_pairs(transactions: pd.DataFrame, horizon_days: int, n_popular: int 
 def score_propensity(model: PropensityEstimator, transactions: pd.DataFrame,
                      holdout: HoldoutPairs) -> dict[str, object]:
     """Fit ``model`` on the transactions before the holdout and score its probabilities of the holdout pairs."""
+    return _score_propensity(model, transactions, holdout)[0]
+
+
+def _score_propensity(model: PropensityEstimator, transactions: pd.DataFrame,
+                      holdout: HoldoutPairs) -> tuple[dict[str, object], np.ndarray]:
+    """The metrics of :func:`score_propensity` and the probability of every holdout pair."""
     started = time.perf_counter()
     model.fit(transactions, as_of=holdout.cutoff)
     fit_seconds = time.perf_counter() - started
@@ -79,6 +88,63 @@ def score_propensity(model: PropensityEstimator, transactions: pd.DataFrame,
         "mean_predicted": float(np.mean(scores)),
         "fit_seconds": round(fit_seconds, 2),
         "predict_seconds": round(predict_seconds, 3),
+    }, np.asarray(scores, dtype="float64")
+
+
+class RankedScores:
+    """Scores of one model sorted once, so that weighted ROC AUC, PR AUC and Brier cost O(n) each.
+
+    With integer weights the values equal scikit-learn's ``roc_auc_score``, ``average_precision_score``
+    and ``brier_score_loss`` given ``sample_weight`` (tied scores form one threshold, as there).
+    """
+
+    def __init__(self, labels: np.ndarray, scores: np.ndarray) -> None:
+        self.labels = np.asarray(labels, dtype="float64")
+        self.scores = np.asarray(scores, dtype="float64")
+        self.order = np.argsort(-self.scores, kind="stable")
+        _, first = np.unique(-self.scores[self.order], return_index=True)
+        self.group = np.zeros(self.scores.size, dtype=np.intp)  # tie group of each sorted row, best first
+        self.group[first[1:]] = 1
+        self.group = np.cumsum(self.group)
+        self.n_groups = first.size
+        self.sorted_labels = self.labels[self.order]
+
+    def _counts(self, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        w = weights[self.order]
+        tp = np.bincount(self.group, weights=w * self.sorted_labels, minlength=self.n_groups)
+        fp = np.bincount(self.group, weights=w * (1 - self.sorted_labels), minlength=self.n_groups)
+        return tp, fp
+
+    def roc_auc(self, weights: np.ndarray) -> float:
+        tp, fp = self._counts(weights)
+        pos, neg = tp.sum(), fp.sum()
+        if pos == 0 or neg == 0:
+            return float("nan")
+        negatives_below = neg - np.cumsum(fp)  # groups sorted best first: negatives scored lower
+        return float(np.sum(tp * (negatives_below + fp / 2)) / (pos * neg))
+
+    def pr_auc(self, weights: np.ndarray) -> float:
+        tp, fp = self._counts(weights)
+        tps, fps = np.cumsum(tp), np.cumsum(fp)
+        if tps[-1] == 0:
+            return float("nan")
+        shown = tps + fps
+        precision = np.divide(tps, shown, out=np.zeros_like(tps), where=shown > 0)
+        return float(np.sum(tp / tps[-1] * precision))
+
+    def brier(self, weights: np.ndarray) -> float:
+        return float(np.sum(weights * (self.labels - self.scores) ** 2) / np.sum(weights))
+
+
+def versus_baseline(model: RankedScores, baseline: RankedScores, customers: np.ndarray, *,
+                    n_boot: int = N_BOOT, level: float = 0.95, seed: int = SEED) -> dict[str, dict[str, float]]:
+    """Model minus baseline ROC AUC, PR AUC and Brier with a bootstrap over customers (pairs stay together)."""
+    return {
+        metric: paired_cluster_difference(
+            lambda w, m=metric: getattr(model, m)(w) - getattr(baseline, m)(w),
+            customers, n_boot=n_boot, level=level, seed=seed,
+        )
+        for metric in ("roc_auc", "pr_auc", "brier")
     }
 
 
@@ -87,8 +153,13 @@ def default_baselines(horizon_days: int) -> dict[str, PropensityEstimator]:
 
 
 def evaluate_propensity(dataset: Dataset, horizon_days: int = 14, model: PropensityEstimator | None = None,
-                        baselines: Mapping[str, PropensityEstimator] | None = None) -> dict[str, object]:
-    """Score the propensity model and its baselines on the last ``horizon_days`` of ``dataset``."""
+                        baselines: Mapping[str, PropensityEstimator] | None = None,
+                        n_boot: int = N_BOOT) -> dict[str, object]:
+    """Score the propensity model and its baselines on the last ``horizon_days`` of ``dataset``.
+
+    ``versus`` holds, per baseline, model minus baseline ROC AUC, PR AUC and Brier (negative Brier:
+    the model is better) with a 95 % bootstrap interval over customers (``n_boot`` replicates).
+    """
     transactions = dataset.transactions
     holdout = holdout_pairs(transactions, horizon_days)
     y = holdout.labels
@@ -115,8 +186,12 @@ def evaluate_propensity(dataset: Dataset, horizon_days: int = 14, model: Propens
         "candidates": f"bought-before pairs + as many unbought among the {N_POPULAR} most-bought products "
                       f"(seed {SEED})",
     }
-    return {
-        "setup": setup,
-        "model": score_propensity(model, transactions, holdout),
-        "baselines": {name: score_propensity(b, transactions, holdout) for name, b in baselines.items()},
-    }
+    model_metrics, model_scores = _score_propensity(model, transactions, holdout)
+    ranked = RankedScores(y, model_scores)
+    customers = holdout.pairs["customer_id"].to_numpy()
+    baseline_metrics: dict[str, dict[str, object]] = {}
+    versus: dict[str, dict[str, dict[str, float]]] = {}
+    for name, baseline in baselines.items():
+        baseline_metrics[name], scores = _score_propensity(baseline, transactions, holdout)
+        versus[name] = versus_baseline(ranked, RankedScores(y, scores), customers, n_boot=n_boot)
+    return {"setup": setup, "model": model_metrics, "baselines": baseline_metrics, "versus": versus}

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ml.data.schema import Dataset
 from ml.errors import DataValidationError
+from ml.evaluation.bootstrap import paired_difference
 from ml.evaluation.ranking import hit_rate_at_k, ndcg_at_k, recall_at_k
 from ml.models.recommend import BaseRecommender, Recommender
 from ml.models.recommend_baselines import OwnHistoryRecommender, PopularityRecommender, UserKNNRecommender
@@ -53,6 +54,12 @@ def holdout_split(transactions: pd.DataFrame, holdout_days: int) -> HoldoutSplit
 def score_recommender(model: BaseRecommender, train: pd.DataFrame, relevant: Mapping[str, set[str]],
                       k: int) -> dict[str, float]:
     """Fit ``model`` on ``train`` and average the ranking metrics over the customers of ``relevant``."""
+    return _score_recommender(model, train, relevant, k)[0]
+
+
+def _score_recommender(model: BaseRecommender, train: pd.DataFrame, relevant: Mapping[str, set[str]],
+                       k: int) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """The averaged metrics and, per metric paired over customers, each sorted customer's value."""
     started = time.perf_counter()
     model.fit(train)
     fit_seconds = time.perf_counter() - started
@@ -64,6 +71,8 @@ def score_recommender(model: BaseRecommender, train: pd.DataFrame, relevant: Map
     ndcgs = [ndcg_at_k(recommended[c], relevant[c], k) for c in customers]
     hits = [hit_rate_at_k(recommended[c], relevant[c], k) for c in customers]
     shown = {p for c in customers for p in recommended[c]}
+    per_customer = {f"recall@{k}": np.asarray(recalls, dtype="float64"),
+                    f"ndcg@{k}": np.asarray(ndcgs, dtype="float64")}
     return {
         f"recall@{k}": float(np.mean(recalls)) if recalls else 0.0,
         f"ndcg@{k}": float(np.mean(ndcgs)) if ndcgs else 0.0,
@@ -71,7 +80,7 @@ def score_recommender(model: BaseRecommender, train: pd.DataFrame, relevant: Map
         "coverage": len(shown) / max(1, len(model.products_)),
         "fit_seconds": round(fit_seconds, 3),
         "recommend_ms_per_customer": round(1000 * recommend_seconds / max(1, len(customers)), 3),
-    }
+    }, per_customer
 
 
 def default_baselines() -> dict[str, BaseRecommender]:
@@ -84,7 +93,9 @@ def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
     """Fit the recommender and its baselines before the holdout and score their top-``k`` lists.
 
     Returns ``{"setup": {...}, "model": {"name", "recall@k", "ndcg@k", "hit_rate@k", "coverage", ...},
-    "baselines": {name: {...}}}`` (plain JSON-able values).
+    "baselines": {name: {...}}, "versus": {name: {"recall@k": {"diff", "low", "high"}, "ndcg@k": ...}}}``
+    (plain JSON-able values); ``versus`` holds model minus baseline over the same customers with a 95 %
+    paired bootstrap interval.
     """
     split = holdout_split(dataset.transactions, holdout_days)
     if not split.relevant:
@@ -92,6 +103,13 @@ def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
     model = model if model is not None else Recommender()
     others = list(baselines) if baselines is not None else list(default_baselines().values())
     stamps = pd.to_datetime(split.train["timestamp"])
+    model_scores, model_per_customer = _score_recommender(model, split.train, split.relevant, k)
+    baseline_scores: dict[str, dict[str, float]] = {}
+    versus: dict[str, dict[str, dict[str, float]]] = {}
+    for baseline in others:
+        baseline_scores[baseline.name], per_customer = _score_recommender(baseline, split.train, split.relevant, k)
+        versus[baseline.name] = {metric: paired_difference(values, per_customer[metric])
+                                 for metric, values in model_per_customer.items()}
     result = {
         "setup": {
             "dataset": dataset.name,
@@ -104,8 +122,9 @@ def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
             "n_customers": len(split.relevant),
             "mean_relevant_items": float(np.mean([len(v) for v in split.relevant.values()])),
         },
-        "model": {"name": model.name, **score_recommender(model, split.train, split.relevant, k)},
-        "baselines": {b.name: score_recommender(b, split.train, split.relevant, k) for b in others},
+        "model": {"name": model.name, **model_scores},
+        "baselines": baseline_scores,
+        "versus": versus,
     }
     result["setup"]["n_products"] = len(model.products_)
     return result
