@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from bot.i18n import fmt_date, fmt_number, normalize_lang, t
+from bot.i18n import fmt_date, fmt_number, t
 from ml.results import ForecastResult
 
 HISTORY_DAYS = 56  # about eight weeks of observed sales
@@ -26,17 +26,8 @@ _FORECAST_COLOR = "#1f6fb5"  # a calm blue, readable on Slack's light and dark t
 _AS_OF_COLOR = "#999999"
 
 
-_EN_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def _tick_formatter(lang: str) -> FuncFormatter:
-    fr = normalize_lang(lang) == "fr"
-
-    def fmt(x: float, _pos: int | None = None) -> str:
-        d = num2date(x).date()
-        return f"{d.day:02d}/{d.month:02d}" if fr else f"{_EN_MONTHS[d.month - 1]} {d.day}"
-
-    return FuncFormatter(fmt)
+    return FuncFormatter(lambda x, _pos=None: fmt_date(num2date(x).date(), lang, style="tick"))
 
 
 def forecast_chart(result: ForecastResult, lang: str = "fr") -> bytes:

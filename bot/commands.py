@@ -28,7 +28,7 @@ RECOMMEND_N = (1, 20, 5)  # min, max, default
 TARGET_N = (1, 50, 10)
 MAX_HORIZON_TEXT_DAYS = 366  # beyond, "+9999" is a typo; the model's own horizon is checked by the service
 
-_HELP_WORDS = {"help", "aide", "?", "-h", "--help"}
+HELP_WORDS = frozenset({"help", "aide", "?", "-h", "--help"})
 _CUSTOMER_WORDS = {"client", "customer", "cli", "cust", "client:", "customer:"}
 _PROFILE_WORDS = {"profil", "profile"}
 
@@ -85,7 +85,7 @@ def parse_command(command: str, text: str, today: date) -> Command:
         return HelpCommand(topic if topic in COMMANDS else "")
     if name not in COMMANDS:
         raise UsageError(name, "unknown_command", name=f"/{name}")
-    if not tokens or (len(tokens) == 1 and normalize(tokens[0]) in _HELP_WORDS):
+    if not tokens or (len(tokens) == 1 and normalize(tokens[0]) in HELP_WORDS):
         return HelpCommand(name)
     return _PARSERS[name](tokens, today)
 

@@ -10,6 +10,7 @@ text by :func:`blocks_to_text`; forecast charts are saved as PNG files.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -17,14 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import dispatch
+from bot.commands import HELP_WORDS
+from bot.errors import COMMANDS
 from bot.i18n import t
 
 if TYPE_CHECKING:
     from ml.service import Caddie
 
-COMMANDS = ("forecast", "recommend", "predict", "target")
 QUIT = frozenset({"quit", "exit", "q", "quitter"})
-HELP = frozenset({"help", "aide", "?"})
 
 _LINK = re.compile(r"<(?:[^|>]*\|)?([^>]*)>")  # Slack <url|label> / <@U123> -> label / content
 _BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])")  # *gras* -> gras
@@ -32,7 +33,8 @@ _FENCE = re.compile(r"^```\n?|\n?```$", re.MULTILINE)  # code blocks keep their 
 
 
 def _plain(text: str) -> str:
-    return _FENCE.sub("", _BOLD.sub(r"\1", _LINK.sub(lambda m: m.group(1), text)))
+    """Slack mrkdwn as terminal text: links and bold unwrapped, fences dropped, ``&lt;`` back to ``<``."""
+    return html.unescape(_FENCE.sub("", _BOLD.sub(r"\1", _LINK.sub(lambda m: m.group(1), text))))
 
 
 def _text_of(obj: dict[str, Any] | None) -> str:
@@ -105,7 +107,7 @@ class Console:
         command = word.lstrip("/").lower()
         if command in QUIT:
             return False
-        if command in HELP:
+        if command in HELP_WORDS:
             self._say(self._msg("help"))
             return True
         if command not in COMMANDS:

@@ -82,7 +82,8 @@ def parse_day(text: str, today: date) -> date:
             y = int(year)
             return _make(text, 2000 + y if len(year) == 2 else y, month, day)
         candidate = _make(text, today.year, month, day, leap_ok=True)
-        if candidate is None or candidate < today:
+        # "24/11" typed on 25/11 means yesterday, not next year; "05/01" typed in December means January
+        if candidate is None or candidate < today - timedelta(days=183):
             candidate = _make(text, today.year + 1, month, day, leap_ok=True)
             if candidate is None:  # 29/02 with no leap year soon: take the next one
                 for y in range(today.year + 2, today.year + 9):

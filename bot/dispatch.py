@@ -6,7 +6,6 @@ moves the resulting text, blocks, chart and views to Slack.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 import unicodedata
@@ -53,11 +52,6 @@ class Reply:
     chart_filename: str | None = None
     in_channel: bool = False
     open_modal: bool = False  # ``/predict profil``: the slack layer opens :func:`profile_form`
-
-    @property
-    def plain_text(self) -> str:
-        """``text`` without Slack's ``&amp;``/``&lt;``/``&gt;`` escapes, for a terminal."""
-        return html.unescape(self.text)
 
 
 def reference_day(today: date, caddie: Caddie) -> date:

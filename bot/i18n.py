@@ -403,8 +403,10 @@ def fmt_percent(p: float, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
 
 def fmt_date(d: date, lang: str = DEFAULT_LANG, style: str = "long") -> str:
     """``style``: ``"long"`` (lundi 1 juillet 2024 / Monday 1 July 2024), ``"short"`` (01/07/2024 /
-    2024-07-01) or ``"day"`` (lun. 01/07 / Mon 07-01, for tables)."""
+    2024-07-01), ``"day"`` (lun. 01/07 / Mon 07-01, for tables) or ``"tick"`` (01/07 / Jul 1, chart axes)."""
     fr = normalize_lang(lang) == "fr"
+    if style == "tick":
+        return f"{d.day:02d}/{d.month:02d}" if fr else f"{_EN_MONTHS[d.month - 1][:3]} {d.day}"
     if style == "short":
         return f"{d.day:02d}/{d.month:02d}/{d.year}" if fr else d.isoformat()
     if style == "day":

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import dispatch
 from bot.commands import ProfileCommand, parse_command
-from bot.errors import BotError, user_message
+from bot.errors import COMMANDS, BotError, user_message
 from bot.forms import PROFILE_CALLBACK_ID
 from bot.i18n import t
 from bot.settings import BotSettings
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("/forecast", "/recommend", "/predict", "/target")
+SLASH_COMMANDS = tuple(f"/{name}" for name in COMMANDS)
 SIMULATE_SHORTCUT_ID = "simulate_customer"
 MODAL_PRODUCTS = 25  # Slack static_select menus hold at most 100 options; 25 keeps the menu readable
 HOME_FORECASTS = 5
@@ -63,7 +63,7 @@ def register(app: App, caddie: Caddie, settings: BotSettings) -> None:
             post_chart(client, respond, channel=body.get("channel_id", ""), png=reply.chart_png,
                        filename=reply.chart_filename or "forecast.png", title=reply.text, lang=lang)
 
-    for command in COMMANDS:
+    for command in SLASH_COMMANDS:
         app.command(command)(ack=acknowledge, lazy=[answer_command])
 
     def open_profile_modal(client: WebClient, trigger_id: str, respond: Respond | None = None) -> None:

@@ -98,9 +98,6 @@ class Caddie:
         """Every known customer id, sorted."""
         return list(self._snapshot.customers)
 
-    def search_products(self, query: str, n: int = 10) -> list[Product]:
-        return [self._product(pid) for pid in self._catalog.search(query, n)]
-
     def _customer(self, customer_id: str) -> str:
         typed = customer_id.strip()
         stored = self._customers.get(typed) or self._customers.get(normalize_customer_id(typed))

@@ -74,7 +74,7 @@ def train_all(settings: MLSettings, *, evaluate: bool = True, dataset: Dataset |
     horizon = settings.propensity_horizon_days
 
     fitters: dict[str, Callable[[], Any]] = {
-        "forecast": lambda: DemandForecaster().fit(daily),
+        "forecast": lambda: DemandForecaster(country=dataset.country).fit(daily),
         "recommend": lambda: Recommender().fit(tx),
         "propensity": lambda: PropensityModel(horizon_days=horizon).fit(tx),
     }

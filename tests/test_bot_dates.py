@@ -22,8 +22,8 @@ FRIDAY = date(2024, 6, 28)
         ("01-07-2024", date(2024, 7, 1)),
         ("01/07", date(2024, 7, 1)),
         ("28/06", FRIDAY),  # today counts as the next occurrence of a day/month
-        ("15/06", date(2025, 6, 15)),  # already past this year: next year
-        ("29/02", date(2028, 2, 29)),  # next leap day
+        ("15/06", date(2024, 6, 15)),  # two weeks ago: that day (the service then says it is past)
+        ("29/02", date(2024, 2, 29)),  # four months ago: that day
         ("demain", date(2024, 6, 29)),
         ("Demain", date(2024, 6, 29)),
         ("aujourd'hui", FRIDAY),
@@ -93,3 +93,15 @@ def test_normalize_and_looks_like_date() -> None:
     assert normalize("  Après-Demain ") == "apres-demain"
     assert looks_like_date("31/02") and looks_like_date("2024-13-45") and looks_like_date("1/2/24")
     assert not looks_like_date("1.5") and not looks_like_date("yaourt")
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("05/01", date(2024, 12, 20), date(2025, 1, 5)),  # more than half a year back: next year's
+        ("24/11", date(2026, 11, 25), date(2026, 11, 24)),  # yesterday stays yesterday
+        ("29/02", date(2025, 6, 1), date(2028, 2, 29)),  # no 29 February this year: the next leap day
+    ],
+)
+def test_day_month_without_year_picks_the_nearest_sensible_year(text: str, today: date, expected: date) -> None:
+    assert parse_day(text, today) == expected

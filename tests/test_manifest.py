@@ -6,14 +6,14 @@ from pathlib import Path
 
 import yaml
 
-from bot.listeners import COMMANDS, SIMULATE_SHORTCUT_ID
+from bot.listeners import SIMULATE_SHORTCUT_ID, SLASH_COMMANDS
 
 MANIFEST = yaml.safe_load((Path(__file__).resolve().parents[1] / "manifest.yaml").read_text(encoding="utf-8"))
 
 
 def test_every_slash_command_is_declared_with_a_usage_hint() -> None:
     declared = {c["command"]: c for c in MANIFEST["features"]["slash_commands"]}
-    assert set(declared) == set(COMMANDS)
+    assert set(declared) == set(SLASH_COMMANDS)
     assert all(c["usage_hint"] and c["description"] for c in declared.values())
 
 

@@ -37,6 +37,7 @@ class Dataset:
     name: str
     transactions: pd.DataFrame
     products: pd.DataFrame
+    country: str = "FR"  # ISO code of the country whose public holidays shape demand (``holidays`` package)
 
     @property
     def start(self) -> date:

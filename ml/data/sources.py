@@ -124,7 +124,7 @@ def load_online_retail(path: str | Path) -> Dataset:
     _check_columns(raw, _ONLINE_RETAIL_COLUMNS, path)
     canonical, products = clean_online_retail(raw)
     transactions = coerce_transactions(canonical, path=str(path))
-    return validate_dataset(Dataset("online_retail", transactions, products))
+    return validate_dataset(Dataset("online_retail", transactions, products, country="GB"))
 
 
 def _product_names(products: pd.DataFrame) -> pd.Series:
@@ -178,4 +178,4 @@ def load_completejourney(data_dir: str | Path) -> Dataset:
     if missing:
         products = pd.concat([products, pd.DataFrame({"product_id": missing, "name": missing, "category": pd.NA,
                                                       "aliases": ""})], ignore_index=True)
-    return validate_dataset(Dataset("completejourney", transactions, canonical_products(products)))
+    return validate_dataset(Dataset("completejourney", transactions, canonical_products(products), country="US"))

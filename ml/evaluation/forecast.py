@@ -79,7 +79,7 @@ def default_forecasters(level: int, country: str | None = "FR") -> dict[str, Cal
 
 
 def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int = 50, level: int = 80,
-                      *, country: str | None = "FR",
+                      *, country: str | None = None,
                       forecasters: dict[str, Callable[[], BaseForecaster]] | None = None) -> dict:
     """Fit every forecaster on all but the last ``holdout_days`` days and score its forecast of them.
 
@@ -87,8 +87,10 @@ def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int 
     "versus": {name: {"MASE": {"diff", "low", "high"}}}}``, plain JSON-able values; ``versus`` holds
     the model's MASE minus the baseline's over the same products (negative: the model is better) with a
     95 % paired bootstrap interval. The first entry of ``forecasters`` is the model; a
-    baseline whose optional dependency is missing is listed under ``setup["skipped"]``.
+    baseline whose optional dependency is missing is listed under ``setup["skipped"]``. ``country``
+    (public holidays) defaults to the dataset's; "" turns holidays off.
     """
+    country = dataset.country if country is None else country
     end = pd.Timestamp(dataset.end)
     holdout_start = end - pd.Timedelta(days=holdout_days - 1)
     train_end = holdout_start - pd.Timedelta(days=1)
@@ -131,6 +133,7 @@ def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int 
         "holdout_days": holdout_days,
         "horizon": holdout_days,
         "level": level,
+        "holidays": country or None,
         "skipped": skipped,
     }
     return {

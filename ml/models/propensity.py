@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
@@ -83,7 +84,7 @@ def window_base_rates(history: History, cutoff: int, horizon_days: int,
     return rates / used if used else rates
 
 
-class PropensityEstimator:
+class PropensityEstimator(BaseEstimator):
     """What every propensity model shares. Subclasses implement :meth:`_fit_scorer` and :meth:`_score`.
 
     Learned by :meth:`fit`: ``history_`` is not kept; ``summary_`` (aggregates as of ``cutoff_``),

@@ -26,6 +26,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
 from ml.errors import DataValidationError, UnknownCustomer
@@ -101,7 +102,7 @@ def item_cosine_neighbors(matrix: sp.csr_matrix, n_neighbors: int, shrinkage: fl
                          shape=(n_items, n_items))
 
 
-class BaseRecommender:
+class BaseRecommender(BaseEstimator):
     """fit / recommend plumbing shared by every recommender (main model and baselines).
 
     Subclasses implement ``_fit_model(lines)`` and ``_score(rows) -> ndarray (len(rows), n_products)``;
