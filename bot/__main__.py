@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -45,11 +44,10 @@ def _load_caddie():  # noqa: ANN202 - ml.service.Caddie, imported lazily (heavy 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         overrides = {k: v for k, v in {"mode": args.mode, "charts_dir": args.charts_dir}.items() if v is not None}
         settings = BotSettings(**overrides)
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         mode = "console" if args.once is not None else settings.resolved_mode()
     except ValidationError as exc:
         print(f"caddie: {_settings_error(exc)}", file=sys.stderr)

@@ -50,6 +50,7 @@ class Reply:
     blocks: list[dict]
     chart_png: bytes | None = None
     chart_filename: str | None = None
+    chart_title: str | None = None  # plain text, for the uploaded file's title
     in_channel: bool = False
     open_modal: bool = False  # ``/predict profil``: the slack layer opens :func:`profile_form`
 
@@ -86,7 +87,8 @@ def _answer(cmd: object, caddie: Caddie, lang: str) -> Reply:
         result = caddie.forecast(cmd.product, day)
         text, blocks = forecast_blocks(result, lang, table=cmd.days is not None)
         png, filename = _chart(result, lang)
-        return Reply(text=text, blocks=blocks, chart_png=png, chart_filename=filename, in_channel=True)
+        return Reply(text=text, blocks=blocks, chart_png=png, chart_filename=filename,
+                     chart_title=t("chart.title", lang, product=result.product.name), in_channel=True)
     if isinstance(cmd, RecommendCommand):
         text, blocks = recommendation_blocks(caddie.recommend(cmd.customer_id, cmd.n), lang)
         return Reply(text=text, blocks=blocks, in_channel=True)

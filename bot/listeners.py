@@ -61,7 +61,7 @@ def register(app: App, caddie: Caddie, settings: BotSettings) -> None:
                  response_type="in_channel" if reply.in_channel else "ephemeral")
         if reply.chart_png is not None:
             post_chart(client, respond, channel=body.get("channel_id", ""), png=reply.chart_png,
-                       filename=reply.chart_filename or "forecast.png", title=reply.text, lang=lang)
+                       filename=reply.chart_filename or "forecast.png", title=reply.chart_title or "", lang=lang)
 
     for command in SLASH_COMMANDS:
         app.command(command)(ack=acknowledge, lazy=[answer_command])

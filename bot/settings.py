@@ -43,11 +43,17 @@ class BotSettings(BaseSettings):
     today: date | None = None
     # where the console saves forecast charts
     charts_dir: Path = Path("charts")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "logistics_channel", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_log_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("language", mode="before")
     @classmethod

@@ -28,7 +28,8 @@ Design of :class:`DemandForecaster`
   (from every origin in that window), and the residuals, normalised by a count-like spread
   sqrt(forecast + 1), give the lower and upper bounds, each side calibrated to
   miss its own share of days, separately for four bands of forecast level (slow
-  sellers get their own, more skewed intervals). Then the model is refitted on the
+  sellers get their own, more skewed intervals) and three bands of horizon (1-7,
+  8-14, 15+ days: far days get the wider errors of far days). Then the model is refitted on the
   whole history. Quantile boosting was tried first and dropped: with many zero
   days its lower model never left its all-zero start (every residual >= 0 gives
   constant gradients, hence no split), which made every lower bound 0.
@@ -167,35 +168,48 @@ def _spread(expected: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(expected, 0.0) + 1.0)
 
 
-def mondrian_intervals(residuals: np.ndarray, expected: np.ndarray, level: int,
-                       n_bins: int = 4) -> tuple[np.ndarray, np.ndarray]:
-    """Split-conformal interval widths, calibrated separately for slow and fast sellers.
+HORIZON_BANDS = np.array([7, 14])  # Mondrian bands of horizon: 1-7, 8-14 and 15+ days ahead
+_MIN_CELL = 30  # fewer calibration residuals than this in a (level, horizon) cell: use the level bin's
 
-    Residuals (actual - forecast) are normalised by :func:`_spread` and grouped into
-    ``n_bins`` bins of the forecast level (a Mondrian split): within each bin the
-    lower and upper normalised bounds each leave out ``(100 - level) / 2`` % of the
-    calibration days, with the finite-sample correction. Returns the inner bin edges
-    and an ``(n_bins, 2)`` array of normalised (lower, upper) bounds; with no
-    residuals, zero-width bounds.
+
+def mondrian_intervals(residuals: np.ndarray, expected: np.ndarray, horizons: np.ndarray, level: int,
+                       n_bins: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """Split-conformal interval bounds, calibrated separately by forecast level and horizon.
+
+    Residuals (actual - forecast) are normalised by :func:`_spread` and grouped by
+    ``n_bins`` bins of the forecast level (slow and fast sellers) and by the horizon
+    bands of :data:`HORIZON_BANDS` (a Mondrian split): within each cell the lower and
+    upper normalised bounds each leave out ``(100 - level) / 2`` % of the calibration
+    days, with the finite-sample correction. Returns the inner level-bin edges and an
+    ``(n_level_bins, n_horizon_bands, 2)`` array of normalised (lower, upper) bounds;
+    with no residuals, zero-width bounds.
     """
     lo_q, hi_q = interval_quantiles(level)
     residuals = np.asarray(residuals, dtype="float64")
     expected = np.asarray(expected, dtype="float64")
+    n_bands = len(HORIZON_BANDS) + 1
     if residuals.size == 0:
-        return np.empty(0), np.zeros((1, 2))
+        return np.empty(0), np.zeros((1, n_bands, 2))
     z = residuals / _spread(expected)
     edges = np.unique(np.quantile(expected, np.linspace(0, 1, n_bins + 1)[1:-1]))
     bins = np.searchsorted(edges, expected, side="right")
-    bounds = np.zeros((len(edges) + 1, 2))
+    bands = np.searchsorted(HORIZON_BANDS, np.asarray(horizons), side="left")
+    bounds = np.zeros((len(edges) + 1, n_bands, 2))
     for b in range(len(edges) + 1):
-        zb = z[bins == b] if np.any(bins == b) else z
-        bounds[b] = (-conformal_quantile(-zb, 1 - lo_q), conformal_quantile(zb, hi_q))
+        in_bin = bins == b
+        for band in range(n_bands):
+            cell = in_bin & (bands == band)
+            zc = z[cell] if cell.sum() >= _MIN_CELL else (z[in_bin] if in_bin.any() else z)
+            bounds[b, band] = (-conformal_quantile(-zc, 1 - lo_q), conformal_quantile(zc, hi_q))
     return edges, bounds
 
 
-def interval_bounds(expected: np.ndarray, edges: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def interval_bounds(expected: np.ndarray, horizons: np.ndarray, edges: np.ndarray,
+                    bounds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Lower and upper bounds around ``expected`` from :func:`mondrian_intervals`' output."""
-    z = bounds[np.searchsorted(edges, expected, side="right")]
+    bins = np.searchsorted(edges, expected, side="right")
+    bands = np.searchsorted(HORIZON_BANDS, np.asarray(horizons), side="left")
+    z = bounds[bins, bands]
     spread = _spread(expected)
     return expected + z[:, 0] * spread, expected + z[:, 1] * spread
 
@@ -394,7 +408,7 @@ class DemandForecaster(BaseForecaster):
     point_model_ : the fitted boosting model
     calendar_ : calendar features of every day from the first fitted day to the horizon
     interval_edges_, interval_z_ : the Mondrian conformal calibration of the intervals
-        (forecast-level bin edges, and per bin the normalised lower/upper bounds)
+        (forecast-level bin edges, and per level bin and horizon band the normalised lower/upper bounds)
     history_ : the fitted demand matrix (the features of a forecast need it)
     """
 
@@ -438,7 +452,7 @@ class DemandForecaster(BaseForecaster):
         #    from a few origins the calibration model never saw, and keep the residuals
         cal = min(self.horizon, n_days - _MIN_HISTORY - 1)
         cal_origin = n_days - 1 - cal
-        residuals, expected = np.empty(0), np.empty(0)
+        residuals, expected, cal_k = np.empty(0), np.empty(0), np.empty(0, dtype=int)
         if cal_origin - 1 >= _MIN_HISTORY:
             (model,) = self._fit_models(hist, last_target=cal_origin)
             n_products = len(matrix.products)
@@ -451,8 +465,8 @@ class DemandForecaster(BaseForecaster):
             r, t, k = np.concatenate(rows), np.concatenate(origins), np.concatenate(ks)
             x, scale = _features(hist, self.calendar_, r, t, k)
             expected = np.maximum(model.predict(x), 0.0) * scale
-            residuals = matrix.values[r, t + k] - expected
-        self.interval_edges_, self.interval_z_ = mondrian_intervals(residuals, expected, self.level)
+            residuals, cal_k = matrix.values[r, t + k] - expected, k
+        self.interval_edges_, self.interval_z_ = mondrian_intervals(residuals, expected, cal_k, self.level)
         # 2. the final model on the whole history
         (self.point_model_,) = self._fit_models(hist, last_target=n_days - 1)
 
@@ -499,6 +513,6 @@ class DemandForecaster(BaseForecaster):
         x, scale = _features(hist, self.calendar_, r, np.full(len(r), n_days - 1), k)
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
             mean = np.maximum(self.point_model_.predict(x), 0.0) * scale
-        lower, upper = interval_bounds(mean, self.interval_edges_, self.interval_z_)
+        lower, upper = interval_bounds(mean, k, self.interval_edges_, self.interval_z_)
         shape = (len(rows), h)
         return mean.reshape(shape), lower.reshape(shape), upper.reshape(shape)
