@@ -55,15 +55,10 @@ class Reply:
     open_modal: bool = False  # ``/predict profil``: the slack layer opens :func:`profile_form`
 
 
-def reference_day(today: date, caddie: Caddie) -> date:
-    """The day relative dates count from: today, or the day after the data for a historical dataset."""
-    return min(today, caddie.as_of + timedelta(days=1))
-
-
 def handle(command: str, text: str, caddie: Caddie, *, lang: str = "fr", today: date) -> Reply:
     """Answer ``command`` (``"/forecast"``, ``"recommend"``…) with arguments ``text``. Never raises."""
     try:
-        cmd = parse_command(command, text, reference_day(today, caddie))
+        cmd = parse_command(command, text, caddie.reference_day(today))
         return _answer(cmd, caddie, lang)
     except Exception as exc:  # every failure becomes a message; unknown ones are logged with an id
         return error_reply(exc, lang, command=command)

@@ -86,6 +86,16 @@ class Caddie:
         metadata = {task: registry.load_metadata(task, directory) for task in registry.TASKS}
         return cls(snapshot, models, metadata, horizon_days=horizon_days)
 
+    def reference_day(self, today: date) -> date:
+        """The day that "today" means for these models.
+
+        The real date while it lies within the forecast horizon of the data; otherwise (historical data, or
+        a clock before the data) the day after the data, so that "demain" still has an answer.
+        """
+        if self.as_of < today <= self.as_of + timedelta(days=self.horizon_days):
+            return today
+        return self.as_of + timedelta(days=1)
+
     # ------------------------------------------------------------------ catalogue
     def _product(self, product_id: str) -> Product:
         return self._catalog.product(product_id)

@@ -408,3 +408,13 @@ def test_zero_padded_customer_ids_can_be_found(odd_store):
     customer = odd_store.customers()[0]
     assert customer.startswith("00")
     assert odd_store.recommend(customer, 3).customer_id == customer
+
+
+@pytest.mark.parametrize(
+    ("days_after_data", "expected_offset"),
+    [(1, 1), (5, 5), (14, 14), (15, 1), (400, 1), (0, 1), (-30, 1)],
+)
+def test_reference_day_is_today_within_the_horizon_else_the_day_after_the_data(
+        caddie, as_of: date, days_after_data: int, expected_offset: int) -> None:
+    today = as_of + timedelta(days=days_after_data)
+    assert caddie.reference_day(today) == as_of + timedelta(days=expected_offset)
