@@ -19,7 +19,16 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/python -m bot
 
+# tests/test_postgres.py runs against a throwaway local server when tests/postgres.sh can start one, else skips
+PGTEST = tests/postgres.sh
+
 test: $(STAMP)
+	@url=$$(bash $(PGTEST)); \
+	if [ -n "$$url" ]; then \
+		trap 'bash $(PGTEST) stop' EXIT; trap 'exit 130' INT TERM; \
+		$(BIN)/python -c "import psycopg" 2>/dev/null || $(BIN)/pip install --quiet -e ".[dev,postgres]"; \
+		echo "PostgreSQL test server: $$url"; export TEST_DATABASE_URL="$$url"; \
+	else echo "no local PostgreSQL server: the PostgreSQL tests will skip"; fi; \
 	$(BIN)/python -m pytest
 
 train: $(STAMP)

@@ -38,7 +38,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.schema import CreateTable
 
 from bot import rendering
@@ -78,10 +78,19 @@ def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url)
-    with engine.begin() as conn:  # IF NOT EXISTS: several processes may start at once
-        conn.execute(CreateTable(scheduled_posts, if_not_exists=True))
+    engine = create_engine(database_url, pool_pre_ping=url.get_backend_name() != "sqlite")
+    try:
+        _create_table(engine)
+    except DBAPIError:
+        # several processes may start at once: on PostgreSQL the later of two concurrent CREATE TABLE IF NOT
+        # EXISTS fails on a catalog unique index once the first one commits; the table is there now
+        _create_table(engine)
     return engine
+
+
+def _create_table(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(CreateTable(scheduled_posts, if_not_exists=True))
 
 
 def _key(job: str, channel: str, day: date):  # noqa: ANN202 - a SQLAlchemy boolean clause

@@ -72,9 +72,21 @@ def get_engine(url: str = DEFAULT_DATABASE_URL) -> Engine:
         # one shared connection, or every checkout would see a new, empty in-memory database
         engine = sa.create_engine(url, poolclass=sa.pool.StaticPool, connect_args={"check_same_thread": False})
     else:
-        engine = sa.create_engine(url)
-    metadata.create_all(engine)
+        engine = sa.create_engine(url, pool_pre_ping=True)  # a server restart must not break the bot's next query
+    create_tables(engine)
     return engine
+
+
+def create_tables(engine: Engine) -> None:
+    """Creates the missing tables; several processes may do it at once.
+
+    On PostgreSQL two concurrent ``CREATE TABLE`` of one name make the later one fail on a
+    catalog unique index once the first commits: trying again then finds the table there.
+    """
+    try:
+        metadata.create_all(engine)
+    except sa.exc.DBAPIError:
+        metadata.create_all(engine)
 
 
 def _engine(engine_or_url: Engine | str) -> Engine:
@@ -91,26 +103,38 @@ def _driver_values(series: pd.Series, dialect: str) -> np.ndarray:
         if dialect == "sqlite":
             text = np.datetime_as_string(series.to_numpy(dtype="datetime64[us]"), unit="us")
             return np.char.replace(text, "T", " ").astype(object)
-        return series.dt.to_pydatetime().astype(object)
+        return series.to_numpy(dtype="datetime64[us]").astype(object)  # datetime.datetime, NaT as None
     values = series.astype(object)
     return values.where(series.notna(), None).to_numpy()
 
 
 def _insert(frame: pd.DataFrame, table: sa.Table, connection: Connection) -> None:
-    """Append ``frame`` to ``table`` on ``connection``.
+    """Append ``frame`` to ``table`` on ``connection``, inside its transaction.
 
-    Rows go straight to the driver's ``executemany`` in chunks: with SQLite this is
-    several times faster than ``DataFrame.to_sql`` (which builds SQLAlchemy
-    parameters row by row) and far faster than multi-row VALUES inserts.
+    PostgreSQL through psycopg 3 gets ``COPY ... FROM STDIN``. Other drivers get the
+    rows straight to ``executemany`` in chunks: with SQLite this is several times
+    faster than ``DataFrame.to_sql`` (which builds SQLAlchemy parameters row by row)
+    and far faster than multi-row VALUES inserts.
     """
     placeholder = _PLACEHOLDERS.get(connection.dialect.paramstyle)
     if placeholder is None:  # a driver with named parameters: let pandas handle it
         frame.to_sql(table.name, connection, if_exists="append", index=False, chunksize=_CHUNK_ROWS)
         return
     quote = connection.dialect.identifier_preparer.quote
-    statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in frame.columns)}) "
-                 f"VALUES ({', '.join([placeholder] * len(frame.columns))})")
+    column_list = ", ".join(quote(c) for c in frame.columns)
     columns = [_driver_values(frame[c], connection.dialect.name) for c in frame.columns]
+    if connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg":
+        statement = f"COPY {quote(table.name)} ({column_list}) FROM STDIN"
+        dbapi_error = connection.dialect.loaded_dbapi.Error
+        try:
+            with connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in zip(*columns):
+                    copy.write_row(row)
+        except dbapi_error as exc:  # raised like SQLAlchemy's own statements: IntegrityError etc.
+            raise sa.exc.DBAPIError.instance(statement, None, exc, dbapi_error, dialect=connection.dialect) from exc
+        return
+    values = ", ".join([placeholder] * len(frame.columns))
+    statement = f"INSERT INTO {quote(table.name)} ({column_list}) VALUES ({values})"
     for start in range(0, len(frame), _CHUNK_ROWS):
         rows = list(zip(*(column[start:start + _CHUNK_ROWS] for column in columns)))
         if rows:
@@ -120,7 +144,7 @@ def _insert(frame: pd.DataFrame, table: sa.Table, connection: Connection) -> Non
 def save_dataset(engine_or_url: Engine | str, dataset: Dataset, source: str | None = None) -> int:
     """Replace ``dataset`` (by name) in the database, atomically. Returns the number of transactions stored."""
     engine = _engine(engine_or_url)
-    metadata.create_all(engine)
+    create_tables(engine)
     tx = dataset.transactions[list(TRANSACTION_COLUMNS)].copy()
     tx.insert(0, "dataset", dataset.name)
     tx["store_id"] = tx["store_id"].astype(object).where(tx["store_id"].notna(), None)
