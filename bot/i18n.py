@@ -160,6 +160,8 @@ _FR: dict[str, str] = {
     "logistics.header": "Prévision de la demande — {day}",
     "logistics.intro": "Quantités attendues pour les {n} produits les plus vendus (intervalle à {level} %) :",
     "logistics.empty": "Aucune prévision disponible pour {day}.",
+    "logistics.stale": "Pas de prévision pour {day} : les données de ventes s'arrêtent au {as_of}. "
+                       "Mettez les données à jour et relancez l'entraînement (`make train`).",
     "logistics.col.product": "Produit",
     "chart.failed": "Je n'ai pas pu publier le graphique ({error}).",
     "chart.not_in_channel": "Je n'ai pas pu publier le graphique : invitez-moi dans ce canal (`/invite @caddie`).",
@@ -312,6 +314,8 @@ _EN: dict[str, str] = {
     "logistics.header": "Demand forecast — {day}",
     "logistics.intro": "Expected quantities for the {n} best-selling products ({level}% interval):",
     "logistics.empty": "No forecast available for {day}.",
+    "logistics.stale": "No forecast for {day}: the sales data ends on {as_of}. "
+                       "Update the data and retrain (`make train`).",
     "logistics.col.product": "Product",
     "chart.failed": "I could not post the chart ({error}).",
     "chart.not_in_channel": "I could not post the chart: invite me to this channel (`/invite @caddie`).",

@@ -8,13 +8,16 @@ after the cron time, or two bot processes running side by side -- is handled her
   ``DATABASE_URL``); the primary key (job, channel, day) lets exactly one claimer through;
 - a failed post deletes its claim so a later run retries; a claim left by a crashed process
   expires after :data:`STALE_CLAIM`;
-- at start-up, when today's cron time has already passed and today's post is missing, the job runs once.
+- at start-up, when today's cron time has passed (less than :data:`CATCH_UP_WINDOW` ago) and today's post
+  is missing, the job runs once;
+- when the data cannot forecast the posting day (too old), a notice is posted instead of another day's figures.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,6 +45,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.schema import CreateTable
 
 from bot import rendering
+from bot.i18n import fmt_date, t
 from bot.settings import BotSettings
 
 if TYPE_CHECKING:
@@ -52,6 +56,7 @@ log = logging.getLogger(__name__)
 JOB = "daily_forecast"
 MISFIRE_GRACE_SECONDS = 3600
 STALE_CLAIM = timedelta(minutes=15)
+CATCH_UP_WINDOW = timedelta(hours=6)  # a morning post found missing later than this after its time is skipped
 
 CLAIMED, POSTED = "claimed", "posted"
 
@@ -136,16 +141,6 @@ def post_status(engine: Engine, job: str, channel: str, day: date) -> str | None
         return conn.execute(select(scheduled_posts.c.status).where(_key(job, channel, day))).scalar_one_or_none()
 
 
-def forecast_day_for(post_day: date, as_of: date, horizon_days: int) -> date:
-    """The day the post forecasts: the posting day itself when the data allows it, else the first forecastable day.
-
-    With fresh data (as_of = yesterday) that is today; with an older dataset it is as_of + 1, shown explicitly.
-    """
-    if as_of < post_day <= as_of + timedelta(days=horizon_days):
-        return post_day
-    return as_of + timedelta(days=1)
-
-
 def post_daily_forecasts(client: WebClient, caddie: Caddie, engine: Engine, channel: str, day: date,
                          lang: str = "fr", top_n: int = 10) -> str | None:
     """Posts the top-``top_n`` demand forecast to ``channel`` once for ``day``.
@@ -157,16 +152,40 @@ def post_daily_forecasts(client: WebClient, caddie: Caddie, engine: Engine, chan
         log.info("daily forecast for %s in %s already claimed or posted: skipped", day, channel)
         return None
     try:
-        target = forecast_day_for(day, caddie.as_of, caddie.horizon_days)
-        text, blocks = rendering.logistics_blocks(caddie.forecast_top(top_n, target), target, lang)
+        text, blocks = logistics_message(caddie, day, lang, top_n)
         response = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     except BaseException:
         release(engine, JOB, channel, day)
         raise
     ts = response.get("ts")
-    mark_posted(engine, JOB, channel, day, ts)
-    log.info("daily forecast for %s posted to %s (ts %s)", target, channel, ts)
+    _record_posted(engine, channel, day, ts)
+    log.info("daily forecast for %s posted to %s (ts %s)", day, channel, ts)
     return ts
+
+
+def logistics_message(caddie: Caddie, day: date, lang: str, top_n: int) -> tuple[str, list[dict]]:
+    """The post for ``day``: its forecasts, or a notice when the data is too old (or too new) to forecast it.
+
+    Posting another day's figures under today's date would mislead; the notice says what to do instead.
+    """
+    if caddie.reference_day(day) != day:
+        log.warning("data ends %s: no forecast for %s, posting a notice", caddie.as_of, day)
+        message = t("logistics.stale", lang, day=fmt_date(day, lang), as_of=fmt_date(caddie.as_of, lang))
+        return rendering.notice_blocks(message, lang)
+    return rendering.logistics_blocks(caddie.forecast_top(top_n, day), day, lang)
+
+
+def _record_posted(engine: Engine, channel: str, day: date, ts: str | None, attempts: int = 3) -> None:
+    """Marks the claim as posted; the message is out, so a failure here is retried, then logged, never released."""
+    for attempt in range(1, attempts + 1):
+        try:
+            mark_posted(engine, JOB, channel, day, ts)
+            return
+        except DBAPIError as exc:
+            if attempt == attempts:
+                log.error("posted %s to %s (ts %s) but could not record it: %s", day, channel, ts, exc, exc_info=exc)
+                return
+            time.sleep(0.5 * attempt)
 
 
 _CRONTAB_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")  # crontab numbers: 0 and 7 are Sunday
@@ -209,17 +228,18 @@ def cron_trigger(expr: str, timezone: tzinfo | str | None = None) -> CronTrigger
                        timezone=timezone)
 
 
-def due_day(now: datetime, cron: str) -> date | None:
+def due_day(now: datetime, cron: str, within: timedelta | None = None) -> date | None:
     """``now``'s date when the crontab ``cron`` (read in ``now``'s time zone) has already fired today, else None.
 
-    ``now`` must be time-zone aware. Used at start-up to catch up on a post missed while the bot was down.
+    With ``within``, only when it fired at most that long ago. ``now`` must be time-zone aware. Used at
+    start-up to catch up on a post missed while the bot was down.
     """
     if now.tzinfo is None:
         raise ValueError("now must be time-zone aware")
     trigger = cron_trigger(cron, now.tzinfo)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     first = trigger.get_next_fire_time(None, midnight)
-    if first is not None and first.date() == now.date() and first <= now:
+    if first is not None and first.date() == now.date() and first <= now and (within is None or now - first <= within):
         return now.date()
     return None
 
@@ -249,7 +269,10 @@ def start_scheduler(settings: BotSettings, client: WebClient, caddie: Caddie, en
                       coalesce=True, max_instances=1)
     now = now or datetime.now(tz)
     day = settings.current_day()  # the post's key, as run_daily_job computes it
-    due = due_day(now, settings.forecast_cron) is not None
+    due = due_day(now, settings.forecast_cron, within=CATCH_UP_WINDOW) is not None
+    if due_day(now, settings.forecast_cron) is not None and not due:
+        log.warning("today's %s post was missed more than %s ago: not sent late", settings.forecast_cron,
+                    CATCH_UP_WINDOW)
     if due and post_status(engine, JOB, settings.logistics_channel, day) != POSTED:
         log.info("the %s post of %s is due and missing: catching up", settings.forecast_cron, day)
         scheduler.add_job(run_daily_job, id=f"{JOB}_catch_up", kwargs=job_args, replace_existing=True,

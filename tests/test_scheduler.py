@@ -14,6 +14,7 @@ from sqlalchemy import insert
 
 from bot.app import create_client
 from bot.scheduler import (
+    CATCH_UP_WINDOW,
     JOB,
     MISFIRE_GRACE_SECONDS,
     POSTED,
@@ -21,13 +22,14 @@ from bot.scheduler import (
     claim,
     cron_trigger,
     due_day,
-    forecast_day_for,
+    logistics_message,
     make_engine,
     post_daily_forecasts,
     post_status,
     scheduled_posts,
     start_scheduler,
 )
+from bot.i18n import fmt_date
 from bot.settings import BotSettings
 from tests.fake_slack import FakeSlack, fake_slack_fixture  # noqa: F401 - the fake_slack fixture
 
@@ -94,12 +96,21 @@ def test_due_day_needs_an_aware_clock() -> None:
         due_day(datetime(2024, 7, 1, 8, 0), "0 6 * * *")
 
 
-def test_forecast_day_is_the_post_day_when_the_data_allows_it() -> None:
-    as_of = date(2024, 6, 30)
-    assert forecast_day_for(date(2024, 7, 1), as_of, 14) == date(2024, 7, 1)
-    assert forecast_day_for(date(2024, 7, 3), as_of, 14) == date(2024, 7, 3)
-    assert forecast_day_for(date(2025, 1, 1), as_of, 14) == date(2024, 7, 1)  # stale data: first forecastable day
-    assert forecast_day_for(date(2024, 6, 1), as_of, 14) == date(2024, 7, 1)
+def test_a_post_missed_for_longer_than_the_catch_up_window_is_not_sent_late() -> None:
+    cron_time = datetime(2024, 7, 1, 6, 0, tzinfo=PARIS)
+    assert due_day(cron_time + CATCH_UP_WINDOW, "0 6 * * *", within=CATCH_UP_WINDOW) == date(2024, 7, 1)
+    assert due_day(cron_time + CATCH_UP_WINDOW + timedelta(minutes=1), "0 6 * * *", within=CATCH_UP_WINDOW) is None
+    assert due_day(cron_time + timedelta(hours=15), "0 6 * * *") == date(2024, 7, 1)  # no window: still due
+
+
+def test_the_post_forecasts_its_own_day_or_says_the_data_is_too_old(caddie) -> None:
+    fresh_day = caddie.as_of + timedelta(days=1)
+    text, blocks = logistics_message(caddie, fresh_day, "fr", 3)
+    assert caddie.forecast_top(1)[0].product.name in str(blocks)
+    stale_day = caddie.as_of + timedelta(days=caddie.horizon_days + 1)
+    text, blocks = logistics_message(caddie, stale_day, "fr", 3)
+    assert fmt_date(caddie.as_of, "fr") in text and "make train" in text  # the data's last day and what to do
+    assert caddie.forecast_top(1)[0].product.name not in str(blocks)
 
 
 # -- settings -------------------------------------------------------------------------------------
