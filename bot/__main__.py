@@ -33,13 +33,19 @@ def _settings_error(exc: ValidationError) -> str:
     return f"invalid setting {field}: {first.get('msg')}"
 
 
-def _load_caddie():  # noqa: ANN202 - ml.service.Caddie, imported lazily (heavy imports)
+def _load_caddie():  # noqa: ANN202 - (LiveCaddie, refresh callable); ml imported lazily (heavy imports)
+    from bot.refresh import LiveCaddie, refresh_models
     from ml.service import Caddie
     from ml.settings import MLSettings
-    from ml.train import ensure_trained
+    from ml.train import ensure_trained, train_all
 
     settings = MLSettings()
-    return Caddie.load(ensure_trained(settings), horizon_days=settings.forecast_horizon_days)
+
+    def load(model_dir: Path) -> Caddie:
+        return Caddie.load(model_dir, horizon_days=settings.forecast_horizon_days)
+
+    live = LiveCaddie(load(ensure_trained(settings)))
+    return live, lambda: refresh_models(live, lambda: train_all(settings).model_dir, load)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     from ml.errors import CaddieError
 
     try:
-        caddie = _load_caddie()
+        caddie, refresh = _load_caddie()
     except CaddieError as exc:
         print(f"caddie: {user_message(exc, settings.language)}", file=sys.stderr)
         return 1
@@ -78,10 +84,12 @@ def main(argv: list[str] | None = None) -> int:
     except (BoltError, SlackClientError) as exc:  # e.g. auth.test refused the token, or Slack unreachable
         print(f"caddie: cannot start the Slack app: {exc}", file=sys.stderr)
         return 2
-    if settings.logistics_channel:
-        from bot.scheduler import start_scheduler
+    from bot.scheduler import start_scheduler
 
-        start_scheduler(settings, app.client, caddie)
+    start_scheduler(settings, app.client, caddie, refresh=refresh)
+    if settings.refresh_cron:
+        log.info("models retrained on %r (%s)", settings.refresh_cron, settings.timezone)
+    if settings.logistics_channel:
         log.info("daily forecast to %s on %r (%s)", settings.logistics_channel, settings.forecast_cron,
                  settings.timezone)
     if mode == "socket":

@@ -20,7 +20,7 @@ import re
 import time
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -255,19 +255,33 @@ def run_daily_job(client: WebClient, caddie: Caddie, engine: Engine, settings: B
         return None
 
 
+REFRESH_JOB = "refresh_models"
+
+
 def start_scheduler(settings: BotSettings, client: WebClient, caddie: Caddie, engine: Engine | None = None,
-                    *, now: datetime | None = None) -> BackgroundScheduler:
-    """Starts the background scheduler for the logistics post, catching up on today's post if it is due."""
-    if not settings.logistics_channel:
-        raise ValueError("LOGISTICS_CHANNEL is not set")
-    engine = engine or make_engine(settings.database_url)
+                    *, now: datetime | None = None, refresh: Callable[[], object] | None = None
+                    ) -> BackgroundScheduler:
+    """Starts the background scheduler: the logistics post when ``LOGISTICS_CHANNEL`` is set (catching up on
+    today's post if it is due and missing), and ``refresh`` (retrain and swap the models) on ``REFRESH_CRON``."""
     tz = settings.tz
     scheduler = BackgroundScheduler(timezone=tz)
+    if refresh is not None and settings.refresh_cron:
+        scheduler.add_job(refresh, cron_trigger(settings.refresh_cron, tz), id=REFRESH_JOB, replace_existing=True,
+                          misfire_grace_time=MISFIRE_GRACE_SECONDS, coalesce=True, max_instances=1)
+    if settings.logistics_channel:
+        _add_post_jobs(scheduler, settings, client, caddie, engine or make_engine(settings.database_url),
+                       now or datetime.now(tz))
+    scheduler.start()
+    return scheduler
+
+
+def _add_post_jobs(scheduler: BackgroundScheduler, settings: BotSettings, client: WebClient, caddie: Caddie,
+                   engine: Engine, now: datetime) -> None:
+    assert settings.logistics_channel is not None
     job_args = {"client": client, "caddie": caddie, "engine": engine, "settings": settings}
-    scheduler.add_job(run_daily_job, cron_trigger(settings.forecast_cron, tz), id=JOB,
+    scheduler.add_job(run_daily_job, cron_trigger(settings.forecast_cron, settings.tz), id=JOB,
                       kwargs=job_args, replace_existing=True, misfire_grace_time=MISFIRE_GRACE_SECONDS,
                       coalesce=True, max_instances=1)
-    now = now or datetime.now(tz)
     day = settings.current_day()  # the post's key, as run_daily_job computes it
     due = due_day(now, settings.forecast_cron, within=CATCH_UP_WINDOW) is not None
     if due_day(now, settings.forecast_cron) is not None and not due:
@@ -277,5 +291,3 @@ def start_scheduler(settings: BotSettings, client: WebClient, caddie: Caddie, en
         log.info("the %s post of %s is due and missing: catching up", settings.forecast_cron, day)
         scheduler.add_job(run_daily_job, id=f"{JOB}_catch_up", kwargs=job_args, replace_existing=True,
                           max_instances=1)  # no trigger: runs once, now
-    scheduler.start()
-    return scheduler

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SLACK_API_URL = "https://slack.com/api/"
@@ -33,6 +33,8 @@ class BotSettings(BaseSettings):
     language: Literal["fr", "en"] = "fr"
     logistics_channel: str | None = None
     forecast_cron: str = "0 6 * * *"
+    # retrain on the latest data and swap the models in, before the post; empty: never (restart to refresh)
+    refresh_cron: str = "30 5 * * *"
     timezone: str = "Europe/Paris"
     forecast_top_n: int = 10
     port: int = 3000
@@ -45,7 +47,8 @@ class BotSettings(BaseSettings):
     charts_dir: Path = Path("charts")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
 
-    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "logistics_channel", mode="before")
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "logistics_channel", "today",
+                     mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -72,11 +75,13 @@ class BotSettings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("forecast_cron")
+    @field_validator("forecast_cron", "refresh_cron")
     @classmethod
-    def _valid_cron(cls, value: str) -> str:
+    def _valid_cron(cls, value: str, info: ValidationInfo) -> str:
         from bot.scheduler import cron_trigger  # here: the scheduler module imports this one
 
+        if info.field_name == "refresh_cron" and not value.strip():
+            return ""
         try:
             cron_trigger(value)
         except ValueError as exc:
