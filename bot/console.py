@@ -32,9 +32,15 @@ _BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])")  # *gras* -> gr
 _FENCE = re.compile(r"^```\n?|\n?```$", re.MULTILINE)  # code blocks keep their lines, lose the fences
 
 
+_EMOJI = {":warning:": "⚠"}  # the Slack emoji codes the replies use
+
+
 def _plain(text: str) -> str:
-    """Slack mrkdwn as terminal text: links and bold unwrapped, fences dropped, ``&lt;`` back to ``<``."""
-    return html.unescape(_FENCE.sub("", _BOLD.sub(r"\1", _LINK.sub(lambda m: m.group(1), text))))
+    """Slack mrkdwn as terminal text: links and bold unwrapped, fences dropped, ``&lt;`` back to ``<``, emoji."""
+    text = html.unescape(_FENCE.sub("", _BOLD.sub(r"\1", _LINK.sub(lambda m: m.group(1), text))))
+    for code, symbol in _EMOJI.items():
+        text = text.replace(code, symbol)
+    return text
 
 
 def _text_of(obj: dict[str, Any] | None) -> str:

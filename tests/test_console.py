@@ -39,6 +39,8 @@ def test_blocks_to_text_renders_every_block_kind() -> None:
     assert blocks_to_text([]) == ""
     code = {"type": "section", "text": {"type": "mrkdwn", "text": "```\nJour   Prévision\nlun.   3 * 4\n```"}}
     assert blocks_to_text([code]).splitlines() == ["Jour   Prévision", "lun.   3 * 4"]
+    escaped = {"type": "section", "text": {"type": "mrkdwn", "text": ":warning: `/forecast &lt;produit&gt;`"}}
+    assert blocks_to_text([escaped]) == "⚠ `/forecast <produit>`"
 
 
 def _product_word(caddie) -> str:  # noqa: ANN001
