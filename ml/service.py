@@ -164,22 +164,21 @@ class Caddie:
         cid = self._customer(customer_id)
         product = self._product(self._catalog.resolve(product_query))
         model = self._models.propensity
-        return PropensityResult(
-            customer_id=cid, product=product,
-            probability=float(model.predict_proba(cid, product.product_id)),
-            horizon_days=int(model.horizon_days), base_rate=float(model.base_rate(product.product_id)),
-            model=type(model).__name__, as_of=self.as_of,
-            drivers=tuple(model.drivers(cid, product.product_id)),
-        )
+        return self._propensity(cid, product, model.predict_proba(cid, product.product_id),
+                                tuple(model.drivers(cid, product.product_id)))
 
     def predict_profile(self, profile: CustomerProfile, product_query: str) -> PropensityResult:
         product = self._product(self._catalog.resolve(product_query))
+        return self._propensity(PROFILE_ID, product,
+                                self._models.propensity.predict_profile(profile, product.product_id))
+
+    def _propensity(self, customer_id: str, product: Product, probability: float,
+                    drivers: tuple[str, ...] = ()) -> PropensityResult:
         model = self._models.propensity
         return PropensityResult(
-            customer_id=PROFILE_ID, product=product,
-            probability=float(model.predict_profile(profile, product.product_id)),
+            customer_id=customer_id, product=product, probability=float(probability),
             horizon_days=int(model.horizon_days), base_rate=float(model.base_rate(product.product_id)),
-            model=type(model).__name__, as_of=self.as_of,
+            model=type(model).__name__, as_of=self.as_of, drivers=drivers,
         )
 
     def target(self, product_query: str, n: int = 10) -> TargetResult:
