@@ -1,4 +1,4 @@
-"""Persisting datasets in SQLite: round trip and all-or-nothing replacement."""
+"""Persisting datasets: round trip and all-or-nothing replacement, on SQLite and (when available) PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ml.data.schema import Dataset
 from ml.data.simulator import simulate
 from ml.data.store import get_engine, list_datasets, load_dataset_from_db, save_dataset
 from ml.errors import DataError
+from tests.databases import db_url  # noqa: F401 - the fixture
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +41,33 @@ def test_round_trip(tmp_path: Path, small: Dataset) -> None:
     assert pd.Timestamp(summary["end"]).date() == small.end
 
 
+def test_round_trip_keeps_values_and_dtypes(db_url: str, small: Dataset) -> None:
+    save_dataset(db_url, small)
+    loaded = load_dataset_from_db(db_url, small.name)
+    assert loaded.transactions.dtypes.equals(small.transactions.dtypes)
+    pd.testing.assert_frame_equal(sorted_tx(loaded.transactions), sorted_tx(small.transactions))
+
+
+def test_missing_values_survive(db_url: str, small: Dataset) -> None:
+    tx = small.transactions.head(20).copy()
+    tx.loc[tx.index[:5], "store_id"] = pd.NA
+    tx.loc[tx.index[3:8], "basket_id"] = pd.NA
+    products = small.products.copy()
+    products.loc[products.index[0], "category"] = None
+    save_dataset(db_url, Dataset("gaps", tx, products))
+    loaded = load_dataset_from_db(db_url, "gaps")
+    pd.testing.assert_frame_equal(sorted_tx(loaded.transactions), sorted_tx(tx))
+    assert loaded.transactions["store_id"].isna().sum() == 5
+    assert loaded.products["category"].isna().sum() == products["category"].isna().sum()
+
+
 def test_get_engine_is_cached(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/c.db"
     assert get_engine(url) is get_engine(url)
 
 
-def test_replace_keeps_other_datasets(tmp_path: Path, small: Dataset) -> None:
-    engine = get_engine(f"sqlite:///{tmp_path}/c.db")
+def test_replace_keeps_other_datasets(db_url: str, small: Dataset) -> None:
+    engine = get_engine(db_url)
     other = Dataset("other", small.transactions.head(10), small.products)
     save_dataset(engine, small)
     save_dataset(engine, other)
@@ -57,8 +78,8 @@ def test_replace_keeps_other_datasets(tmp_path: Path, small: Dataset) -> None:
         load_dataset_from_db(engine, "absent")
 
 
-def test_failed_save_leaves_previous_content(tmp_path: Path, small: Dataset) -> None:
-    engine = get_engine(f"sqlite:///{tmp_path}/c.db")
+def test_failed_save_leaves_previous_content(db_url: str, small: Dataset) -> None:
+    engine = get_engine(db_url)
     save_dataset(engine, small)
     # the new version has a duplicated product: the products insert fails after the old rows were deleted
     broken = Dataset(small.name, small.transactions.head(5),
@@ -70,9 +91,9 @@ def test_failed_save_leaves_previous_content(tmp_path: Path, small: Dataset) -> 
     assert len(loaded.products) == len(small.products)
 
 
-def test_failure_after_transactions_inserted_rolls_back(tmp_path: Path, small: Dataset,
+def test_failure_after_transactions_inserted_rolls_back(db_url: str, small: Dataset,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = get_engine(f"sqlite:///{tmp_path}/c.db")
+    engine = get_engine(db_url)
     save_dataset(engine, small)
     real_insert = store._insert
 

@@ -1,13 +1,12 @@
 """The data store and the scheduler's claims on a real PostgreSQL server.
 
-Skipped unless TEST_DATABASE_URL names a PostgreSQL database the tests may wipe, e.g. the throwaway
+Skipped unless TEST_POSTGRES_URL names a PostgreSQL database the tests may wipe, e.g. the throwaway
 server of ``tests/postgres.sh`` (``make test`` starts it when PostgreSQL is installed). The tables of
 ``ml.data.store`` and ``bot.scheduler`` are dropped before each test.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
@@ -22,50 +21,17 @@ from bot.scheduler import JOB, POSTED, STALE_CLAIM, claim, make_engine, mark_pos
     post_status, release, scheduled_posts
 from bot.settings import BotSettings
 from ml.data import store
-from ml.data.schema import Dataset
-from ml.data.simulator import simulate
-from ml.data.store import get_engine, list_datasets, load_dataset_from_db, save_dataset
+from tests.databases import NO_POSTGRES, POSTGRES_URL, postgres_url
 from tests.fake_slack import FakeSlack, fake_slack_fixture  # noqa: F401 - the fake_slack fixture
 
-DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-pytestmark = pytest.mark.skipif(
-    not DATABASE_URL.startswith("postgresql"),
-    reason="TEST_DATABASE_URL is not set to a postgresql+psycopg:// URL (make test sets it when "
-           "tests/postgres.sh can start a local PostgreSQL)",
-)
+pytestmark = pytest.mark.skipif(not POSTGRES_URL.startswith("postgresql"), reason=NO_POSTGRES)
 CHANNEL = "C0LOGISTICS"
 DAY = date(2024, 7, 1)
 
 
-def drop_all() -> None:
-    engine = sa.create_engine(DATABASE_URL)
-    with engine.begin() as conn:
-        for table in [*store.metadata.sorted_tables, *scheduler.metadata.sorted_tables]:
-            conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
-    engine.dispose()
-
-
 @pytest.fixture
 def url() -> Iterator[str]:
-    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[postgres]')")
-    drop_all()
-    get_engine.cache_clear()  # cached engines would remember tables dropped under them
-    yield DATABASE_URL
-    get_engine.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def dataset() -> Dataset:
-    return simulate(n_customers=30, days=60, end=date(2024, 6, 30))
-
-
-def sorted_tx(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.sort_values(["timestamp", "basket_id", "product_id"]).reset_index(drop=True)
-
-
-def count_transactions(engine: sa.Engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(store.transactions_table)).scalar_one()
+    yield from postgres_url()
 
 
 def run_at_once(n: int, work: Callable[[], object]) -> list[object]:
@@ -87,74 +53,7 @@ def run_at_once(n: int, work: Callable[[], object]) -> list[object]:
     return results
 
 
-# -- data store -----------------------------------------------------------------------------------
-
-def test_dataset_round_trip_keeps_values_and_dtypes(url: str, dataset: Dataset) -> None:
-    assert save_dataset(url, dataset) == len(dataset.transactions)
-    loaded = load_dataset_from_db(url)  # the latest dataset
-    assert loaded.name == dataset.name
-    assert loaded.transactions.dtypes.equals(dataset.transactions.dtypes)
-    pd.testing.assert_frame_equal(sorted_tx(loaded.transactions), sorted_tx(dataset.transactions))
-    pd.testing.assert_frame_equal(loaded.products.sort_values("product_id").reset_index(drop=True),
-                                  dataset.products.sort_values("product_id").reset_index(drop=True))
-    summary = list_datasets(url).iloc[0]
-    assert summary["rows"] == len(dataset.transactions)
-    assert (pd.Timestamp(summary["start"]).date(), pd.Timestamp(summary["end"]).date()) == (dataset.start, dataset.end)
-
-
-def test_missing_values_survive(url: str, dataset: Dataset) -> None:
-    tx = dataset.transactions.head(20).copy()
-    tx.loc[tx.index[:5], "store_id"] = pd.NA
-    tx.loc[tx.index[3:8], "basket_id"] = pd.NA
-    products = dataset.products.copy()
-    products.loc[products.index[0], "category"] = None
-    save_dataset(url, Dataset("gaps", tx, products))
-    loaded = load_dataset_from_db(url, "gaps")
-    pd.testing.assert_frame_equal(sorted_tx(loaded.transactions), sorted_tx(tx))
-    assert loaded.transactions["store_id"].isna().sum() == 5
-    assert loaded.products["category"].isna().sum() == products["category"].isna().sum()
-
-
-def test_save_replaces_only_its_dataset(url: str, dataset: Dataset) -> None:
-    engine = get_engine(url)
-    save_dataset(engine, dataset)
-    save_dataset(engine, Dataset("other", dataset.transactions.head(10), dataset.products))
-    save_dataset(engine, dataset)
-    assert len(load_dataset_from_db(engine, dataset.name).transactions) == len(dataset.transactions)
-    assert len(load_dataset_from_db(engine, "other").transactions) == 10
-    assert count_transactions(engine) == len(dataset.transactions) + 10
-
-
-def test_failed_save_leaves_previous_content(url: str, dataset: Dataset) -> None:
-    engine = get_engine(url)
-    save_dataset(engine, dataset)
-    # a duplicated product: the products insert fails after the old rows were deleted
-    broken = Dataset(dataset.name, dataset.transactions.head(5),
-                     pd.concat([dataset.products, dataset.products.head(1)], ignore_index=True))
-    with pytest.raises(sa.exc.IntegrityError):
-        save_dataset(engine, broken)
-    loaded = load_dataset_from_db(engine, dataset.name)
-    assert len(loaded.transactions) == len(dataset.transactions)
-    assert len(loaded.products) == len(dataset.products)
-
-
-def test_failure_after_transactions_inserted_rolls_back(url: str, dataset: Dataset,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    engine = get_engine(url)
-    save_dataset(engine, dataset)
-    real_insert = store._insert
-
-    def failing_insert(frame: pd.DataFrame, table: sa.Table, connection: sa.Connection) -> None:
-        real_insert(frame, table, connection)
-        if table is store.transactions_table:
-            raise RuntimeError("disk full")
-
-    monkeypatch.setattr(store, "_insert", failing_insert)
-    with pytest.raises(RuntimeError):
-        save_dataset(engine, Dataset(dataset.name, dataset.transactions.head(7), dataset.products))
-    monkeypatch.undo()
-    assert count_transactions(engine) == len(dataset.transactions)
-
+# -- data store (the single-connection behaviour is tested on both backends in test_data_store.py) --------
 
 def test_processes_starting_together_create_the_tables_once(url: str) -> None:
     results = run_at_once(4, lambda: store.create_tables(sa.create_engine(url)))
