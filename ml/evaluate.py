@@ -15,8 +15,13 @@ import json
 import logging
 import sys
 import time
+from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from ml.data import load_dataset
 from ml.data.schema import Dataset
@@ -59,6 +64,58 @@ def evaluate(dataset: Dataset, tasks: tuple[str, ...] = TASKS, horizon_days: int
         out[task] = runners[task]()
         out[task]["seconds"] = round(time.perf_counter() - start, 2)
     return out
+
+
+def truncate(dataset: Dataset, last_day: date) -> Dataset:
+    """The dataset as it was on ``last_day``: every transaction up to that day included."""
+    tx = dataset.transactions
+    kept = tx[tx["timestamp"] < pd.Timestamp(last_day) + pd.Timedelta(days=1)].reset_index(drop=True)
+    return replace(dataset, transactions=kept)
+
+
+def backtest(dataset: Dataset, windows: int, tasks: tuple[str, ...] = TASKS, horizon_days: int = 14,
+             step_days: int = 28) -> dict[str, Any]:
+    """:func:`evaluate` on ``windows`` successive holdouts, the latest first, each ``step_days`` earlier.
+
+    ``summary`` gives, per task and headline metric, the model's and each baseline's mean over the
+    windows and in how many windows the model did better ("coverage" is reported, not scored).
+    """
+    from ml.evaluation import HEADLINE_METRICS
+
+    runs = [evaluate(truncate(dataset, dataset.end - timedelta(days=i * step_days)), tasks, horizon_days)
+            for i in range(windows)]
+    summary: dict[str, Any] = {}
+    for task in tasks:
+        per_metric: dict[str, Any] = {}
+        for metric, higher in HEADLINE_METRICS[task].items():
+            model = [run[task]["model"][metric] for run in runs]
+            entry: dict[str, Any] = {"model": float(np.mean(model)), "baselines": {}}
+            for name in runs[0][task]["baselines"]:
+                base = [run[task]["baselines"][name][metric] for run in runs]
+                wins = None if metric == "coverage" else int(sum(
+                    (m > b) if higher else (m < b) for m, b in zip(model, base)))
+                entry["baselines"][name] = {"mean": float(np.mean(base)), "model_wins": wins}
+            per_metric[metric] = entry
+        summary[task] = per_metric
+    return {"data": runs[0]["data"], "windows": [{"end": run["data"]["end"], **{t: run[t] for t in tasks}}
+                                                 for run in runs], "summary": summary}
+
+
+def backtest_markdown(result: dict[str, Any]) -> str:
+    """The backtest summary: per task, one row per headline metric, model mean then each baseline."""
+    n = len(result["windows"])
+    ends = ", ".join(w["end"] for w in result["windows"])
+    lines = [f"Data: {result['data']['name']}; {n} holdout windows ending {ends}", ""]
+    for task, metrics in result["summary"].items():
+        names = list(next(iter(metrics.values()))["baselines"])
+        lines += [f"**{task}** (mean over windows; model better in k of {n})", "",
+                  "| metric | model | " + " | ".join(names) + " |", "|---|---:|" + "---:|" * len(names)]
+        for metric, entry in metrics.items():
+            cells = [f"{b['mean']:.3f}" + ("" if b["model_wins"] is None else f" ({b['model_wins']}/{n})")
+                     for b in entry["baselines"].values()]
+            lines.append(f"| {metric} | {entry['model']:.3f} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def _fmt(value: Any) -> str:
@@ -105,17 +162,27 @@ def main(argv: list[str] | None = None) -> int:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON (default)")
     output.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument("--windows", type=int, default=1,
+                        help="backtest over this many successive 28-day holdouts (default 1: the latest)")
     args = parser.parse_args(argv)
+    if args.windows < 1:
+        parser.error("--windows must be at least 1")
     logging.basicConfig(level=logging.WARNING)
 
     settings = MLSettings(**(resolve_source(args.data) if args.data else {}))
     try:
         dataset = load_dataset(settings)
-        result = evaluate(dataset, tuple(args.task or TASKS), settings.propensity_horizon_days)
+        tasks = tuple(args.task or TASKS)
+        if args.windows == 1:
+            result = evaluate(dataset, tasks, settings.propensity_horizon_days)
+            text = to_markdown(result) if args.markdown else None
+        else:
+            result = backtest(dataset, args.windows, tasks, settings.propensity_horizon_days)
+            text = backtest_markdown(result) if args.markdown else None
     except CaddieError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(to_markdown(result) if args.markdown else json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    print(text if text is not None else json.dumps(result, indent=2, ensure_ascii=False, default=str))
     return 0
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ml import registry
 from ml.data.catalog import ProductCatalog
+from ml.evaluation import HEADLINE_METRICS
 from ml.errors import DateOutOfRange, NotEnoughHistory, UnknownCustomer
 from ml.results import (
     CustomerProfile,
@@ -38,12 +39,7 @@ from ml.snapshot import Snapshot
 log = logging.getLogger(__name__)
 
 PROFILE_ID = "profile"
-# the holdout metrics shown on model cards, per task: name -> higher is better
-CARD_METRICS: dict[str, dict[str, bool]] = {
-    "forecast": {"MASE": False, "WAPE": False, "coverage": True},
-    "recommend": {"recall@10": True, "ndcg@10": True},
-    "propensity": {"roc_auc": True, "pr_auc": True, "brier": False},
-}
+CARD_METRICS = HEADLINE_METRICS  # the holdout metrics shown on model cards
 
 
 @dataclass(frozen=True)

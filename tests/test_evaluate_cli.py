@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,29 @@ def test_p99_is_the_nearest_rank(n: int):
 def test_p99_is_the_nearest_rank_when_099n_ends_in_a_half(n: int):
     samples = [float(i) for i in range(1, n + 1)]
     assert percentiles(samples)[1] == samples[math.ceil(0.99 * n) - 1]
+
+
+def test_truncate_keeps_the_data_known_on_that_day(small_dataset) -> None:
+    from ml.evaluate import truncate
+
+    last = small_dataset.end - timedelta(days=10)
+    cut = truncate(small_dataset, last)
+    assert cut.end == last and cut.start == small_dataset.start
+    assert len(cut.transactions) == int((small_dataset.transactions["timestamp"].dt.date <= last).sum())
+    assert cut.country == small_dataset.country and cut.name == small_dataset.name
+
+
+def test_backtest_summarises_successive_windows(small_dataset) -> None:
+    from ml.evaluate import backtest, backtest_markdown
+
+    result = backtest(small_dataset, 2, tasks=("recommend",))
+    ends = [date.fromisoformat(w["end"]) for w in result["windows"]]
+    assert ends == [small_dataset.end, small_dataset.end - timedelta(days=28)]
+    recall = result["summary"]["recommend"]["recall@10"]
+    per_window = [w["recommend"]["model"]["recall@10"] for w in result["windows"]]
+    assert recall["model"] == pytest.approx(sum(per_window) / 2)
+    for name, entry in recall["baselines"].items():
+        base = [w["recommend"]["baselines"][name]["recall@10"] for w in result["windows"]]
+        assert entry["model_wins"] == sum(m > b for m, b in zip(per_window, base))
+    table = backtest_markdown(result)
+    assert "| recall@10 |" in table and "of 2" in table

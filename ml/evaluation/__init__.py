@@ -3,3 +3,10 @@
 from .forecast import evaluate_forecast
 from .propensity import evaluate_propensity
 from .recommend import evaluate_recommend
+
+#: the metrics that sum up each task (model cards, backtest summaries): name -> higher is better
+HEADLINE_METRICS: dict[str, dict[str, bool]] = {
+    "forecast": {"MASE": False, "WAPE": False, "coverage": True},
+    "recommend": {"recall@10": True, "ndcg@10": True},
+    "propensity": {"roc_auc": True, "pr_auc": True, "brier": False},
+}
