@@ -39,7 +39,6 @@ from ml.snapshot import Snapshot
 log = logging.getLogger(__name__)
 
 PROFILE_ID = "profile"
-CARD_METRICS = HEADLINE_METRICS  # the holdout metrics shown on model cards
 
 
 @dataclass(frozen=True)
@@ -199,7 +198,7 @@ def normalize_customer_id(text: str) -> str:
 
 
 def _metrics(task: str, block: dict[str, Any]) -> tuple[Metric, ...]:
-    wanted = CARD_METRICS.get(task, {})
+    wanted = HEADLINE_METRICS.get(task, {})
     return tuple(Metric(name, float(block[name]), higher) for name, higher in wanted.items()
                  if isinstance(block.get(name), (int, float)))
 
