@@ -10,7 +10,10 @@ bug and is logged, never shown as a trace.
     │   └── DataValidationError    (bad value: names row and column)
     ├── LookupFailed
     │   ├── UnknownProduct         (carries close-name suggestions)
-    │   └── UnknownCustomer
+    │   ├── UnknownCustomer
+    │   ├── UnknownStore           (carries close-name suggestions)
+    │   └── NotSoldInStore         (the product exists, this store does not sell it)
+    ├── NoCustomerData             (a sales log: customer commands cannot answer)
     ├── DateOutOfRange             (before history / beyond the horizon)
     ├── NotEnoughHistory           (product too rarely sold to forecast)
     └── ModelNotReady              (no trained model on disk)
@@ -66,6 +69,28 @@ class UnknownCustomer(LookupFailed):
         super().__init__(f"unknown customer: {customer_id!r}")
         self.customer_id = customer_id
         self.suggestions = list(suggestions or [])
+
+
+class UnknownStore(LookupFailed):
+    def __init__(self, query: str, suggestions: list[str] | None = None):
+        super().__init__(f"unknown store: {query!r}")
+        self.query = query
+        self.suggestions = list(suggestions or [])
+
+
+class NotSoldInStore(LookupFailed):
+    def __init__(self, product_name: str, store_name: str):
+        super().__init__(f"{product_name!r} is not sold in store {store_name!r}")
+        self.product_name = product_name
+        self.store_name = store_name
+
+
+class NoCustomerData(CaddieError):
+    """The data is a sales log (daily sales per store and product): it names no customer."""
+
+    def __init__(self, data_name: str):
+        super().__init__(f"the data {data_name!r} has no customers")
+        self.data_name = data_name
 
 
 class DateOutOfRange(CaddieError):

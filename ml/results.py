@@ -20,6 +20,31 @@ class Product:
 
 
 @dataclass(frozen=True, slots=True)
+class Store:
+    store_id: str
+    name: str
+    city: str | None = None
+    region: str | None = None
+    format: str | None = None
+
+
+class ScopeLevel(str, Enum):
+    STORE = "store"
+    REGION = "region"
+    CHAIN = "chain"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a figure covers: one store, the stores of a region, or the whole chain (sums of store forecasts)."""
+
+    level: ScopeLevel = ScopeLevel.CHAIN
+    store: Store | None = None  # set when level is STORE
+    region: str | None = None  # set when level is REGION
+    n_stores: int = 1  # stores summed into the figure
+
+
+@dataclass(frozen=True, slots=True)
 class DailyQuantity:
     day: date
     quantity: float
@@ -42,6 +67,7 @@ class ForecastResult:
     level: int  # interval level in percent, e.g. 80
     model: str  # model name, e.g. "GlobalGBM"
     as_of: date  # last day of observed data
+    scope: Scope = Scope()  # the store, region or chain the figures are for
 
     @property
     def requested(self) -> ForecastPoint:
@@ -131,3 +157,35 @@ class ModelCard:
     data_end: date
     metrics: tuple[Metric, ...]  # holdout metrics of this model
     baselines: dict[str, tuple[Metric, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLine:
+    """The quantity to order now for one product of one store, with everything that explains it."""
+
+    product: Product
+    quantity: float  # units to order now (a whole number of packs; 0 when stock covers the period)
+    packs: int
+    pack_size: float
+    period_days: int  # lead time + review period: the days this order must cover
+    forecast_mean: float  # expected sales over the period
+    forecast_quantile: float  # the demand quantile over the period at ``service_level``
+    safety_stock: float  # forecast_quantile - forecast_mean
+    on_hand: float | None  # None: no stock data (the line is from the forecast alone)
+    on_order: float | None
+    service_level: float  # target, e.g. 0.95
+    lead_time_days: int
+    review_days: int
+    shelf_life_days: int | None = None  # perishables only
+    capped_by_shelf_life: bool = False  # the quantity was cut to what sells before expiry
+
+
+@dataclass(frozen=True, slots=True)
+class OrderProposal:
+    store: Store
+    lines: tuple[OrderLine, ...]
+    order_day: date  # the day the order is placed
+    has_stock_data: bool  # False: proposed from the forecast alone, and said so
+    stock_as_of: date | None
+    model: str
+    as_of: date
