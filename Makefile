@@ -5,14 +5,23 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
+DEVSTAMP = $(VENV)/.installed-dev
 
 .PHONY: run test train evaluate bench install clean
 
-$(STAMP): pyproject.toml
+$(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+
+# make run: the runtime dependencies only
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+# make test: the runtime dependencies plus the test tools and the peers the evaluation compares with
+$(DEVSTAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP) $(DEVSTAMP)
 
 install: $(STAMP)
 
@@ -22,7 +31,7 @@ run: $(STAMP)
 # tests/test_postgres.py runs against a throwaway local server when tests/postgres.sh can start one, else skips
 PGTEST = tests/postgres.sh
 
-test: $(STAMP)
+test: $(DEVSTAMP)
 	@url=$$(bash $(PGTEST)); \
 	if [ -n "$$url" ]; then \
 		trap 'bash $(PGTEST) stop' EXIT; trap 'exit 130' INT TERM; \
@@ -34,10 +43,10 @@ test: $(STAMP)
 train: $(STAMP)
 	$(BIN)/python -m ml.train
 
-evaluate: $(STAMP)
+evaluate: $(DEVSTAMP)
 	$(BIN)/python -m ml.evaluate --json
 
-bench: $(STAMP)
+bench: $(DEVSTAMP)
 	$(BIN)/python -m ml.benchmark
 
 clean:
