@@ -50,6 +50,15 @@ def test_scale_cli_is_deterministic(tmp_path: Path, capsys) -> None:
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_worker_processes_write_the_same_files(tmp_path: Path, capsys) -> None:
+    args = ["--stores", "3", "--products", "50", "--days", "15", "--end", "2024-03-31", "--seed", "2"]
+    assert main(args + ["--out", str(tmp_path / "one")]) == 0
+    assert main(args + ["--jobs", "2", "--out", str(tmp_path / "two")]) == 0
+    for table in ("sales", "stock.parquet", "promotions.parquet", "stores.parquet"):
+        one, two = (pd.read_parquet(tmp_path / run / table) for run in ("one", "two"))
+        pd.testing.assert_frame_equal(one, two)
+
+
 def test_bad_sizes_are_refused(tmp_path: Path, capsys) -> None:
     assert main(["--stores", "0", "--out", str(tmp_path)]) == 2
     assert "--stores" in capsys.readouterr().err
