@@ -34,7 +34,7 @@ def _backtest(args: argparse.Namespace) -> int:
         horizon, country = 21, "FR"
     else:
         data = freshretailnet_data(Path(args.data_dir), n_series=args.series, holdout_days=args.holdout_days,
-                                   seed=args.seed)
+                                   seed=args.seed, fewest_stockouts=args.fewest_stockouts)
         horizon, country = 14, None
     def make_provider(actual, start):
         return RefitProvider(actual, start, horizon=horizon, refit_every=args.refit_every, country=country)
@@ -75,6 +75,8 @@ def parser() -> argparse.ArgumentParser:
     bt.add_argument("--data", choices=("simulator", "freshretailnet"), default="simulator")
     bt.add_argument("--data-dir", default="../shared/data")
     bt.add_argument("--series", type=int, default=1000, help="FreshRetailNet series sampled (default 1000)")
+    bt.add_argument("--fewest-stockouts", action="store_true",
+                    help="FreshRetailNet: the series with the fewest stock-out days instead of a random sample")
     bt.add_argument("--holdout-days", type=int, default=28)
     bt.add_argument("--refit-every", type=int, default=7)
     bt.add_argument("--rho", type=float, default=None,
