@@ -50,15 +50,21 @@ def test_round_trip_keeps_values_and_dtypes(db_url: str, small: Dataset) -> None
 
 def test_missing_values_survive(db_url: str, small: Dataset) -> None:
     tx = small.transactions.head(20).copy()
-    tx.loc[tx.index[:5], "store_id"] = pd.NA
+    tx["store_id"] = tx["store_id"].astype("string")
+    tx.loc[tx.index[:5], "store_id"] = pd.NA  # a log without stores: saved and loaded as DEFAULT_STORE_ID
     tx.loc[tx.index[3:8], "basket_id"] = pd.NA
+    tx.loc[tx.index[6:9], "customer_id"] = pd.NA  # anonymous tickets
+    tx.loc[tx.index[8:12], "price"] = float("nan")  # price unknown
     products = small.products.copy()
     products.loc[products.index[0], "category"] = None
     save_dataset(db_url, Dataset("gaps", tx, products))
     loaded = load_dataset_from_db(db_url, "gaps")
-    pd.testing.assert_frame_equal(sorted_tx(loaded.transactions), sorted_tx(tx))
-    assert loaded.transactions["store_id"].isna().sum() == 5
+    expected = tx.assign(store_id=tx["store_id"].fillna("1"))
+    pd.testing.assert_frame_equal(sorted_tx(loaded.transactions), sorted_tx(expected))
+    assert loaded.transactions["customer_id"].isna().sum() == 3 and loaded.transactions["price"].isna().sum() == 4
+    assert loaded.has_customers
     assert loaded.products["category"].isna().sum() == products["category"].isna().sum()
+    assert set(loaded.stores["store_id"]) == set(expected["store_id"])  # derived when none was given
 
 
 def test_get_engine_is_cached(tmp_path: Path) -> None:
