@@ -163,7 +163,7 @@ def _read_chunks(path: Path, mapping: Mapping[str, str],
     names: list[pd.Series] = []
     categories: list[pd.Series] = []
     order: bool | None = None  # None: undecided, read day-first
-    for raw in table_chunks(path, limits):
+    for raw in table_chunks(path, limits, CHUNK_ROWS):
         renamed, resolved = _mapped(raw, mapping, path)
         verdict = date_order(renamed["timestamp"])
         if order is None and verdict is not None:
