@@ -289,17 +289,22 @@ def _check_columns(dataset: Dataset) -> None:
                               column="timestamp")
 
 
+def _empty_text(values: pd.Series) -> pd.Series:
+    """Mask of the empty texts of an id column (missing values are not empty texts)."""
+    return values.eq("").fillna(False).astype(bool)
+
+
 def _check_values(dataset: Dataset, limits: Limits) -> None:
     tx = dataset.transactions
     bounds = implausible(tx, limits)
     price = tx["price"]
     checks = {
-        "customer_id": tx["customer_id"].notna() & tx["customer_id"].astype(str).eq(""),
-        "product_id": tx["product_id"].isna() | tx["product_id"].astype(str).eq(""),
+        "customer_id": _empty_text(tx["customer_id"]),
+        "product_id": tx["product_id"].isna() | _empty_text(tx["product_id"]),
         "timestamp": tx["timestamp"].isna() | bounds["timestamp"],
         "quantity": ~(tx["quantity"].gt(0) & np.isfinite(tx["quantity"])) | bounds["quantity"],
         "price": price.notna() & ~(price.ge(0) & np.isfinite(price)) | bounds["price"],  # NaN: price unknown
-        "store_id": tx["store_id"].astype(str).eq(""),
+        "store_id": _empty_text(tx["store_id"]),
     }
     found = first_true(checks, _CHECK_ORDER)
     if found is not None:
