@@ -43,7 +43,10 @@ from ml.errors import DataFormatError, DateOutOfRange
 from ml.models.forecast_base import (
     DAILY_COLUMNS, FORECAST_COLUMNS, BaseForecaster, DemandMatrix, demand_matrix, interval_quantiles,
 )
-from ml.models.forecast_features import MIN_HISTORY, History, calendar_features, features
+from ml.models.forecast_signals import censored_days, future_signals, uncensor
+from ml.models.forecast_features import (
+    MIN_HISTORY, FeatureContext, History, calendar_features, features, group_history,
+)
 from ml.models.intervals import interval_bounds, mondrian_intervals
 
 __all__ = ["DAILY_COLUMNS", "FORECAST_COLUMNS", "BaseForecaster", "DemandForecaster", "DemandMatrix",
@@ -133,56 +136,86 @@ class DemandForecaster(BaseForecaster):
             self._fit_with_threads(matrix)
 
     def _fit_with_threads(self, matrix: DemandMatrix) -> None:
-        n_days = matrix.values.shape[1]
+        n_series, n_days = matrix.values.shape
         if n_days < MIN_HISTORY + 2:
             raise DataFormatError(f"need at least {MIN_HISTORY + 2} days of history, got {n_days}")
-        self.history_ = matrix.values
+        censored = censored_days(matrix)
+        self.censored_share_ = float(censored.mean())
+        self.history_ = uncensor(matrix.values, censored)
         future = pd.date_range(matrix.dates[0], periods=n_days + self.horizon, freq="D")
         self.calendar_ = calendar_features(future, self.country)
-        hist = History(matrix.values)
-
+        self.promo_ = _signal(matrix, "promo", 0.0)
+        self.discount_ = _signal(matrix, "discount", 1.0)
+        self.product_codes_ = pd.factorize(pd.Index(matrix.products))[0]
+        self.store_codes_ = pd.factorize(pd.Index([s for s, _ in matrix.keys]))[0]
+        ctx = self._context(np.arange(n_series), self.horizon, None)
         # 1. calibration: fit on everything before the last `cal` days, then forecast those days
         #    from every origin in them (a model that never saw them), and keep the residuals
-        self._calibrate(matrix, hist)
+        self._calibrate(matrix.values, censored, ctx)
         # 2. the final model on the whole history
-        (self.point_model_,) = self._fit_models(hist, last_target=n_days - 1)
+        (self.point_model_,) = self._fit_models(ctx, censored, last_target=n_days - 1)
 
-    def _calibrate(self, matrix: DemandMatrix, hist: History) -> None:
-        """Set the per-series interval calibration and the calibration cells kept for aggregates."""
-        n_series, n_days = matrix.values.shape
+    def _context(self, rows: np.ndarray, h: int, signals: pd.DataFrame | None) -> FeatureContext:
+        """Feature context over the history and ``h`` future days (future drivers from ``signals``)."""
+        promo, discount = future_signals(self, rows, h, signals)
+        return FeatureContext(
+            hist=History(self.history_), calendar=self.calendar_, promo=promo, discount=discount,
+            chain=group_history(self.history_, self.product_codes_), product_of=self.product_codes_,
+            store=group_history(self.history_, self.store_codes_), store_of=self.store_codes_,
+        )
+
+    def _calibrate(self, observed: np.ndarray, censored: np.ndarray, ctx: FeatureContext) -> None:
+        """Set the per-series interval calibration and the calibration cells kept for aggregates.
+
+        Cells are (origin, horizon) pairs in the last ``horizon`` days, the same for every series,
+        subsampled to ``max_calibration_values`` series x cells; a censored target day (stock-out)
+        leaves its cell's residual NaN.
+        """
+        n_series, n_days = observed.shape
         cal = min(self.horizon, n_days - MIN_HISTORY - 1)
         cal_origin = n_days - 1 - cal
         cell_t = np.array([o for o in range(cal_origin, n_days - 1) for _ in range(n_days - 1 - o)], dtype=int)
         cell_k = np.array([k for o in range(cal_origin, n_days - 1) for k in range(1, n_days - o)], dtype=int)
-        residuals = expected = np.zeros((n_series, 0))
-        if cal_origin - 1 >= MIN_HISTORY and cell_t.size:
-            (model,) = self._fit_models(hist, last_target=cal_origin)
+        if cal_origin - 1 < MIN_HISTORY:
+            cell_t, cell_k = cell_t[:0], cell_k[:0]
+        budget = max(60, int(self.max_calibration_values) // max(n_series, 1))
+        if cell_k.size > budget:
+            keep = np.sort(np.random.default_rng(self.random_state).choice(cell_k.size, budget, replace=False))
+            cell_t, cell_k = cell_t[keep], cell_k[keep]
+        residuals = expected = np.zeros((n_series, cell_k.size))
+        if cell_k.size:
+            (model,) = self._fit_models(ctx, censored, last_target=cal_origin)
             r = np.repeat(np.arange(n_series), cell_t.size)
             t, k = np.tile(cell_t, n_series), np.tile(cell_k, n_series)
-            x, scale = features(hist, self.calendar_, r, t, k)
-            expected = (np.maximum(model.predict(x), 0.0) * scale).reshape(n_series, -1)
-            residuals = matrix.values[r, t + k].reshape(n_series, -1) - expected
-        else:
-            cell_t, cell_k = cell_t[:0], cell_k[:0]
+            expected = self._predict_mean(model, ctx, r, t, k).reshape(n_series, -1)
+            residuals = observed[r, t + k].reshape(n_series, -1) - expected
+            residuals[censored[r, t + k].reshape(n_series, -1)] = np.nan
+        ok = np.isfinite(residuals.ravel())
         self.interval_edges_, self.interval_z_ = mondrian_intervals(
-            residuals.ravel(), expected.ravel(), np.tile(cell_k, n_series), self.level)
-        # cells kept for aggregate intervals (ml.models.hierarchy): the same cells for every series
-        budget = max(60, int(self.max_calibration_values) // max(n_series, 1))
-        keep = np.arange(cell_k.size)
-        if keep.size > budget:
-            keep = np.sort(np.random.default_rng(self.random_state).choice(keep.size, budget, replace=False))
-        self.calibration_horizons_ = cell_k[keep]
-        self.calibration_residuals_ = residuals[:, keep].astype("float32")
-        self.calibration_expected_ = expected[:, keep].astype("float32")
+            residuals.ravel()[ok], expected.ravel()[ok], np.tile(cell_k, n_series)[ok], self.level)
+        self.calibration_horizons_ = cell_k
+        self.calibration_residuals_ = residuals.astype("float32")
+        self.calibration_expected_ = expected.astype("float32")
 
-    def _training_rows(self, hist: History, last_target: int) -> tuple[np.ndarray, ...]:
-        n_products = hist.y.shape[0]
+    def _training_rows(self, n_series: int, censored: np.ndarray, last_target: int) -> tuple[np.ndarray, ...]:
+        """At most ``max_rows`` (series, origin, horizon) triples whose target day is observed and uncensored."""
         origins = np.arange(MIN_HISTORY - 1, last_target, max(1, int(self.origin_step)))
-        horizons = np.arange(1, self.horizon + 1)
-        r, t, k = np.meshgrid(np.arange(n_products), origins, horizons, indexing="ij")
-        r, t, k = r.ravel(), t.ravel(), k.ravel()
-        keep = t + k <= last_target
-        return r[keep], t[keep], k[keep]
+        pt, pk = (a.ravel() for a in np.meshgrid(origins, np.arange(1, self.horizon + 1), indexing="ij"))
+        pt, pk = pt[pt + pk <= last_target], pk[pt + pk <= last_target]
+        rng = np.random.default_rng(self.random_state)
+        total = n_series * pt.size
+        if total <= 4 * self.max_rows:  # small: every triple, then a subsample
+            r, pair = np.repeat(np.arange(n_series), pt.size), np.tile(np.arange(pt.size), n_series)
+        else:  # large (e.g. 50,000 series): draw triples directly, a few more than needed
+            n_draw = int(1.2 * self.max_rows / max(1e-3, 1.0 - float(censored.mean())))
+            r, pair = rng.integers(0, n_series, n_draw), rng.integers(0, pt.size, n_draw)
+        t, k = pt[pair], pk[pair]
+        ok = ~censored[r, t + k]
+        r, t, k = r[ok], t[ok], k[ok]
+        if len(r) > self.max_rows:
+            sample = np.sort(rng.choice(len(r), self.max_rows, replace=False))
+            r, t, k = r[sample], t[sample], k[sample]
+        return r, t, k
 
     def _boosting(self, **loss: object) -> HistGradientBoostingRegressor:
         return HistGradientBoostingRegressor(
@@ -191,18 +224,26 @@ class DemandForecaster(BaseForecaster):
             early_stopping=False, random_state=self.random_state, **loss,
         )
 
-    def _fit_models(self, hist: History, last_target: int) -> tuple[HistGradientBoostingRegressor, ...]:
-        r, t, k = self._training_rows(hist, last_target)
-        if len(r) > self.max_rows:
-            sample = np.sort(np.random.default_rng(self.random_state).choice(len(r), self.max_rows, replace=False))
-            r, t, k = r[sample], t[sample], k[sample]
-        x, scale = features(hist, self.calendar_, r, t, k)
-        target = hist.y[r, t + k] / scale
+    def _fit_models(self, ctx: FeatureContext, censored: np.ndarray,
+                    last_target: int) -> tuple[HistGradientBoostingRegressor, ...]:
+        r, t, k = self._training_rows(ctx.hist.y.shape[0], censored, last_target)
+        x, scale = features(ctx, r, t, k)
+        target = ctx.hist.y[r, t + k] / scale  # uncensored days only: hist.y equals the sales there
         if self.point == "median":
             point = self._boosting(loss="absolute_error").fit(x, target)
         else:
             point = self._boosting(loss="poisson").fit(x, np.minimum(target, self.clip_scaled_target))
         return (point,)
+
+    @staticmethod
+    def _predict_mean(model: HistGradientBoostingRegressor, ctx: FeatureContext, r: np.ndarray, t: np.ndarray,
+                      k: np.ndarray, chunk: int = 400_000) -> np.ndarray:
+        """The model's mean forecast of each triple, computed in chunks to bound memory."""
+        out = np.empty(len(r))
+        for lo in range(0, len(r), chunk):
+            x, scale = features(ctx, r[lo:lo + chunk], t[lo:lo + chunk], k[lo:lo + chunk])
+            out[lo:lo + chunk] = np.maximum(model.predict(x), 0.0) * scale
+        return out
 
     # -- prediction ---------------------------------------------------------------------
 
@@ -213,12 +254,19 @@ class DemandForecaster(BaseForecaster):
             raise DateOutOfRange((self.last_date_ + pd.Timedelta(days=h)).date(), first,
                                  (self.last_date_ + pd.Timedelta(days=self.horizon)).date())
         n_days = self.history_.shape[1]
-        hist = History(self.history_)
+        ctx = self._context(rows, h, signals)
         r = np.repeat(rows, h)
         k = np.tile(np.arange(1, h + 1), len(rows))
-        x, scale = features(hist, self.calendar_, r, np.full(len(r), n_days - 1), k)
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
-            mean = np.maximum(self.point_model_.predict(x), 0.0) * scale
+            mean = self._predict_mean(self.point_model_, ctx, r, np.full(len(r), n_days - 1), k)
         lower, upper = interval_bounds(mean, k, self.interval_edges_, self.interval_z_)
         shape = (len(rows), h)
         return mean.reshape(shape), lower.reshape(shape), upper.reshape(shape)
+
+
+def _signal(matrix: DemandMatrix, name: str, default: float) -> np.ndarray:
+    """A driver's series x days table from the fitted frame (``default`` where unknown)."""
+    table = matrix.signals.get(name)
+    if table is None:
+        return np.full(matrix.values.shape, default)
+    return np.where(np.isnan(table), default, table)
