@@ -87,3 +87,13 @@ def test_freshretail_daily_reads_the_evaluation_frame(tmp_path) -> None:
     assert daily["store_id"].tolist() == ["0", "3"] and daily["product_id"].tolist() == ["4", "7"]
     np.testing.assert_allclose(daily[["quantity", "promo", "discount", "stockout_hours"]].to_numpy(),
                                [[0.5, 1, 0.882, 13], [1.3, 0, 1.0, 0]])
+
+
+def test_evaluate_cli_freshretailnet_is_forecast_only_and_names_missing_data(tmp_path, monkeypatch, capsys) -> None:
+    from ml.evaluate import main
+
+    assert main(["--data", "freshretailnet", "--task", "recommend"]) == 2
+    assert "only --task forecast" in capsys.readouterr().err
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert main(["--data", "freshretailnet", "--task", "forecast"]) == 2
+    assert "FreshRetailNet-50K not found" in capsys.readouterr().err
