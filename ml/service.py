@@ -34,6 +34,7 @@ from ml.results import (
     TargetCustomer,
     TargetResult,
 )
+from ml.models.hierarchy import chain_forecasts
 from ml.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,7 @@ class Caddie:
         self._customers = {normalize_customer_id(c): c for c in snapshot.customers}
         self._customers.update({c: c for c in snapshot.customers})
         # forecasts for every forecastable product and day of the horizon, computed once
-        self._forecasts = self._models.forecast.predict(self.horizon_days)
+        self._forecasts = chain_forecasts(self._models.forecast, self._models.forecast.predict(self.horizon_days))
         self._forecast_by_product = {pid: frame for pid, frame in self._forecasts.groupby("product_id", sort=False)}
         self._history_by_product = {pid: frame for pid, frame in snapshot.history.groupby("product_id", sort=False)}
         recent = snapshot.history[snapshot.history["date"] > pd.Timestamp(self.as_of - timedelta(days=28))]

@@ -48,8 +48,9 @@ def build_snapshot(dataset: Dataset, forecast_products: list[str]) -> Snapshot:
     popularity = popularity.reindex(
         popularity.index.append(pd.Index(sorted(set(all_products) - set(popularity.index)))), fill_value=0
     )
-    history = daily_demand(tx, product_ids=forecast_products,
-                           start=pd.Timestamp(as_of - timedelta(days=HISTORY_DAYS - 1)), end=pd.Timestamp(as_of))
+    per_store = daily_demand(tx, product_ids=forecast_products,
+                             start=pd.Timestamp(as_of - timedelta(days=HISTORY_DAYS - 1)), end=pd.Timestamp(as_of))
+    history = per_store.groupby(["product_id", "date"], as_index=False)["quantity"].sum()  # chain totals
     return Snapshot(
         data_name=dataset.name,
         as_of=as_of,
