@@ -96,25 +96,69 @@ class Precomputed:
 
     forecasts: SeriesIndex  # (level, scope, product) -> mean, lower, upper over the horizon
     history: SeriesIndex  # (level, scope, product) -> quantity over the recent past
+    horizon_days: int  # days forecast after the data's last day
+    model: str  # the forecaster's class name
+    level: int  # interval level in percent
 
     @classmethod
-    def from_frames(cls, forecasts: pd.DataFrame, aggregates: pd.DataFrame, history: pd.DataFrame) -> "Precomputed":
+    def from_frames(cls, forecasts: pd.DataFrame, aggregates: pd.DataFrame, history: pd.DataFrame, *,
+                    model: str, level: int) -> "Precomputed":
         both = pd.concat([store_rows(forecasts), aggregates], ignore_index=True)
-        return cls(SeriesIndex(both, FORECAST_VALUES), SeriesIndex(history, ("quantity",)))
+        horizon = int(forecasts["date"].nunique()) if len(forecasts) else 0
+        return cls(SeriesIndex(both, FORECAST_VALUES), SeriesIndex(history, ("quantity",)), horizon, model, level)
 
 
-def save(directory: Path, forecasts: pd.DataFrame, aggregates: pd.DataFrame, history: pd.DataFrame) -> None:
-    """Write the three frames, then the manifest (last: a reader never takes a half-written folder as done)."""
+def history_levels(per_store: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
+    """Store daily sales (store_id, product_id, date, quantity) -> the same at store, region and chain level
+    (level, scope, product_id, date, quantity); a store without a region counts in the chain only."""
+    region_of = dict(zip(stores["store_id"].astype(str), stores["region"]))
+    frame = per_store.assign(store_id=per_store["store_id"].astype(str))
+    frame["region"] = frame["store_id"].map(region_of)
+    regions = (frame.dropna(subset=["region"]).groupby(["region", "product_id", "date"], observed=True)["quantity"]
+               .sum().reset_index().rename(columns={"region": "scope"}))
+    chain = frame.groupby(["product_id", "date"], observed=True)["quantity"].sum().reset_index()
+    parts = [
+        frame[["store_id", "product_id", "date", "quantity"]].rename(columns={"store_id": "scope"})
+        .assign(level=ScopeLevel.STORE.value),
+        regions.assign(level=ScopeLevel.REGION.value),
+        chain.assign(level=ScopeLevel.CHAIN.value, scope=CHAIN_SCOPE),
+    ]
+    out = pd.concat(parts, ignore_index=True)
+    out["scope"] = out["scope"].astype(str)
+    return out[["level", "scope", "product_id", "date", "quantity"]]
+
+
+def save(directory: Path, forecasts: pd.DataFrame, aggregates: pd.DataFrame, history: pd.DataFrame, *,
+         tasks: tuple[str, ...], model: str, level: int) -> None:
+    """Write the three frames, then the manifest (last: a reader never takes a half-written folder as done).
+
+    ``tasks`` are the models trained beside them (a sales log has no customer models); ``model`` and
+    ``level`` name the forecaster and its interval level, so that answering never loads the forecaster.
+    """
     for name, frame in ((FORECASTS, forecasts), (AGGREGATES, aggregates), (HISTORY, history)):
         registry.save_table(frame.reset_index(drop=True), name, directory)
-    manifest = {"tables": [FORECASTS, AGGREGATES, HISTORY], "n_series": int(
-        forecasts[["store_id", "product_id"]].drop_duplicates().shape[0]) if len(forecasts) else 0}
+    n_series = len(forecasts[["store_id", "product_id"]].drop_duplicates()) if len(forecasts) else 0
+    manifest = {"tables": [FORECASTS, AGGREGATES, HISTORY], "tasks": list(tasks), "model": model, "level": int(level),
+                "n_series": int(n_series)}
     registry.save_text(json.dumps(manifest, indent=2), MANIFEST, directory)
+
+
+def _manifest(directory: Path) -> dict:
+    try:
+        return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def trained_tasks(directory: Path) -> tuple[str, ...]:
+    """The models trained in ``directory`` according to its manifest (empty: not trained, or unfinished)."""
+    tasks = _manifest(directory).get("tasks", [])
+    return tuple(str(t) for t in tasks) if isinstance(tasks, list) else ()
 
 
 def is_stored(directory: Path) -> bool:
     """True when training finished writing the precomputed tables into ``directory``."""
-    return (directory / MANIFEST).exists() and all(
+    return bool(_manifest(directory)) and all(
         registry.table_path(name, directory).exists() for name in (FORECASTS, AGGREGATES, HISTORY))
 
 
@@ -122,4 +166,5 @@ def load(directory: Path) -> Precomputed:
     if not is_stored(directory):
         raise ModelNotReady(FORECASTS, f"no stored forecasts in {directory}, run `python -m ml.train`")
     frames = [registry.load_table(name, directory) for name in (FORECASTS, AGGREGATES, HISTORY)]
-    return Precomputed.from_frames(*frames)
+    manifest = _manifest(directory)
+    return Precomputed.from_frames(*frames, model=str(manifest.get("model", "")), level=int(manifest.get("level", 80)))

@@ -134,9 +134,9 @@ def load_metadata(name: str, directory: Path) -> ModelMetadata:
     return meta
 
 
-def is_complete(directory: Path) -> bool:
-    """True when every task's model, its metadata and the catalogue are on disk."""
-    names = [*TASKS, CATALOG]
+def is_complete(directory: Path, tasks: tuple[str, ...] | list[str] = TASKS) -> bool:
+    """True when every task's model (default: all of TASKS), its metadata and the catalogue are on disk."""
+    names = [*tasks, CATALOG]
     return all((directory / f"{n}.joblib").exists() for n in names) and all(
-        (directory / f"{t}.json").exists() for t in TASKS
+        (directory / f"{t}.json").exists() for t in tasks
     )

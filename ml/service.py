@@ -60,8 +60,9 @@ PROFILE_ID = "profile"
 
 @dataclass(frozen=True)
 class _Models:
-    forecast: Any
-    recommend: Any | None  # None on a sales log (no customers)
+    """The customer models (None on a sales log). The forecaster is not loaded: its answers are stored."""
+
+    recommend: Any | None
     propensity: Any | None
 
 
@@ -75,13 +76,12 @@ class Caddie:
         self._metadata = metadata
         self._tables = tables
         self.as_of: date = snapshot.as_of
-        # never further than the forecaster was trained for
-        self.horizon_days: int = min(horizon_days, int(getattr(models.forecast, "horizon", horizon_days)))
+        # never further than the forecasts stored at training
+        self.horizon_days: int = min(horizon_days, tables.horizon_days)
         self._history_days = history_days
-        self._first_ordinal = (self.as_of + timedelta(days=1)).toordinal()
         self._catalog = ProductCatalog(snapshot.products, snapshot.popularity.to_dict())
         self._scopes = ChainScopes(snapshot.stores, snapshot.volume)
-        self._orders = OrderDesk(snapshot, tables, self._catalog, self.as_of, self.horizon_days)
+        self._orders = OrderDesk(snapshot, tables, self._catalog, self.as_of, self.horizon_days, tables.level)
         # typed ids are normalised ("#0042" -> "42"); stored ids may be padded ("0042"): map one to the other
         self._customers = {normalize_customer_id(c): c for c in snapshot.customers}
         self._customers.update({c: c for c in snapshot.customers})
@@ -93,8 +93,8 @@ class Caddie:
         directory = Path(model_dir)
         snapshot: Snapshot = registry.load(registry.CATALOG, directory)
         tasks = registry.TASKS if snapshot.has_customers else ("forecast",)
-        loaded = {task: registry.load(task, directory) for task in tasks}
-        models = _Models(loaded["forecast"], loaded.get("recommend"), loaded.get("propensity"))
+        models = _Models(*(registry.load(task, directory) if snapshot.has_customers else None
+                           for task in ("recommend", "propensity")))
         metadata = {task: registry.load_metadata(task, directory) for task in tasks}
         return cls(snapshot, models, metadata, precomputed.load(directory), horizon_days=horizon_days)
 
@@ -190,8 +190,7 @@ class Caddie:
         return ForecastResult(
             product=product, requested_day=day, points=points,
             history=self._history(level, name, product.product_id),
-            level=int(getattr(self._models.forecast, "level", 80)),
-            model=type(self._models.forecast).__name__, as_of=self.as_of, scope=scope,
+            level=self._tables.level, model=self._tables.model, as_of=self.as_of, scope=scope,
         )
 
     def _history(self, level: str, name: str, product_id: str) -> tuple[DailyQuantity, ...]:
@@ -224,7 +223,7 @@ class Caddie:
         scope = self._scopes.scope(store)
         assert scope.store is not None
         products = self._order_products(scope, query)
-        return self._orders.propose(scope.store, products, day, model=type(self._models.forecast).__name__)
+        return self._orders.propose(scope.store, products, day, model=self._tables.model)
 
     def _order_products(self, scope: Scope, query: str | None) -> list[Product]:
         assert scope.store is not None
