@@ -65,8 +65,9 @@ class OrderDesk:
 
     def propose(self, store: Store, products: list[Product], day: date, model: str) -> OrderProposal:
         """The order of ``store`` on ``day`` for ``products`` (those without a stored forecast are left out)."""
-        rows = [(p, s) for p in products
-                if (s := self._tables.forecasts.get((ScopeLevel.STORE.value, store.store_id, p.product_id))) is not None]
+        index = self._tables.forecasts
+        rows = [(p, r) for p in products
+                if (r := index.row((ScopeLevel.STORE.value, store.store_id, p.product_id))) is not None]
         has_stock = bool(rows) and all((store.store_id, p.product_id) in self._stock for p, _ in rows)
         lines = self._lines(store, rows, day) if rows else []
         lines.sort(key=lambda line: (line.quantity <= 0, -line.quantity, line.product.name))
@@ -75,9 +76,9 @@ class OrderDesk:
 
     def _lines(self, store: Store, rows: list, day: date) -> list[OrderLine]:
         offset = (day - self._as_of).days - 1
-        mean = np.vstack([s.values["mean"] for _, s in rows])
-        sd = interval_sd(np.vstack([s.values["lower"] for _, s in rows]),
-                         np.vstack([s.values["upper"] for _, s in rows]), self._level)
+        index, take = self._tables.forecasts, [r for _, r in rows]
+        mean = index.values["mean"][take]
+        sd = interval_sd(index.values["lower"][take], index.values["upper"][take], self._level)
         params = [self._params.get(p.product_id, self._params.get(None)) for p, _ in rows]
         lead, review, pack, level, shelf, ratio = (np.array([getattr(q, f) for q in params], dtype=float)
                                                    for f in _FIELDS)

@@ -46,35 +46,72 @@ class Series:
 
 
 class SeriesIndex:
-    """Long frame -> ``{(level, scope, product_id): Series}``, built once, read per answer."""
+    """Long frames -> one row per key of dense ``(keys, days)`` arrays, built once, read per answer.
 
-    def __init__(self, frame: pd.DataFrame, value_columns: tuple[str, ...]):
-        self._series: dict[Key, Series] = {}
-        if frame.empty:
-            return
-        keys = frame[list(KEY_COLUMNS)].astype(str)
-        codes = keys.groupby(list(KEY_COLUMNS), sort=False, observed=True).ngroup().to_numpy()
-        days = _ordinals(frame["date"])
-        order = np.lexsort((days, codes))
-        codes, days = codes[order], days[order]
-        values = {c: frame[c].to_numpy(dtype="float64")[order] for c in value_columns}
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        ends = np.r_[starts[1:], len(codes)]
-        key_rows = keys.to_numpy()[order[starts]]
-        for (level, scope, product), a, b in zip(key_rows, starts, ends):
-            self._series[(level, scope, product)] = Series(days[a:b], {c: v[a:b] for c, v in values.items()})
+    Every series lies on one daily grid (the union of the frames' dates; a day a series lacks is NaN), so
+    an answer is a dict look-up for the row and a slice; the index holds a few arrays, not an object per
+    series (cheap for the garbage collector, fast to build).
+    """
+
+    def __init__(self, frames: list[pd.DataFrame], value_columns: tuple[str, ...]):
+        frames = [f for f in frames if not f.empty]
+        self._rows: dict[Key, int] = {}
+        ordinals = [_ordinals(f["date"]) for f in frames]
+        self.days = np.sort(pd.unique(np.concatenate(ordinals))) if frames else np.empty(0, dtype="int64")
+        placed = [self._key_rows(frame) for frame in frames]
+        self.values = {c: np.full((len(self._rows), len(self.days)), np.nan) for c in value_columns}
+        for frame, rows, days in zip(frames, placed, ordinals):
+            columns = np.searchsorted(self.days, days)
+            for c in value_columns:
+                self.values[c][rows, columns] = frame[c].to_numpy(dtype="float64")
+
+    def _key_rows(self, frame: pd.DataFrame) -> np.ndarray:
+        """Row number of each line's key (a new key gets the next row)."""
+        codes, labels = zip(*(_codes(frame[c]) for c in KEY_COLUMNS))
+        combined = np.zeros(len(frame), dtype="int64")
+        for code, label in zip(codes, labels):
+            combined = combined * max(len(label), 1) + code
+        local, uniques = pd.factorize(combined)
+        firsts = np.empty(len(uniques), dtype="int64")
+        firsts[local[::-1]] = np.arange(len(local) - 1, -1, -1)  # first line of each key, in O(n)
+        keys = zip(*(np.asarray(label, dtype=object)[code[firsts]].astype(str).tolist()
+                     for code, label in zip(codes, labels)))
+        mapping = np.fromiter((self._rows.setdefault(k, len(self._rows)) for k in keys), dtype="int64",
+                              count=len(uniques))
+        return mapping[local]
 
     def __len__(self) -> int:
-        return len(self._series)
+        return len(self._rows)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._series
+        return key in self._rows
+
+    def row(self, key: Key) -> int | None:
+        """The row of ``key`` in :attr:`values` (None: no such series)."""
+        return self._rows.get(key)
 
     def get(self, key: Key) -> Series | None:
-        return self._series.get(key)
+        row = self._rows.get(key)
+        if row is None:
+            return None
+        return Series(self.days, {c: v[row] for c, v in self.values.items()})
 
     def keys(self):
-        return self._series.keys()
+        return self._rows.keys()
+
+
+def sort_for_index(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows grouped by (level, scope, product_id), dates ascending; key columns as categories (small files)."""
+    out = frame.sort_values([*KEY_COLUMNS, "date"], kind="stable").reset_index(drop=True)
+    return out.astype({c: "category" for c in KEY_COLUMNS})
+
+
+def _codes(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(integer code per row, label per code) of a key column; categories are used as they are (fast)."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.codes.to_numpy(dtype="int64"), np.asarray(column.cat.categories, dtype=object)
+    codes, labels = pd.factorize(column)
+    return codes.astype("int64"), np.asarray(labels, dtype=object)
 
 
 def _ordinals(dates: pd.Series) -> np.ndarray:
@@ -86,7 +123,8 @@ def _ordinals(dates: pd.Series) -> np.ndarray:
 def store_rows(forecasts: pd.DataFrame) -> pd.DataFrame:
     """The store forecasts (store_id, product_id, ...) with the index's (level, scope) key columns."""
     out = forecasts.rename(columns={"store_id": "scope"})
-    out.insert(0, "level", ScopeLevel.STORE.value)
+    out.insert(0, "level", pd.Categorical.from_codes(np.zeros(len(out), dtype="int8"),
+                                                     categories=[ScopeLevel.STORE.value]))
     return out
 
 
@@ -103,9 +141,9 @@ class Precomputed:
     @classmethod
     def from_frames(cls, forecasts: pd.DataFrame, aggregates: pd.DataFrame, history: pd.DataFrame, *,
                     model: str, level: int) -> "Precomputed":
-        both = pd.concat([store_rows(forecasts), aggregates], ignore_index=True)
         horizon = int(forecasts["date"].nunique()) if len(forecasts) else 0
-        return cls(SeriesIndex(both, FORECAST_VALUES), SeriesIndex(history, ("quantity",)), horizon, model, level)
+        return cls(SeriesIndex([store_rows(forecasts), aggregates], FORECAST_VALUES),
+                   SeriesIndex([history], ("quantity",)), horizon, model, level)
 
 
 def history_levels(per_store: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
@@ -135,7 +173,10 @@ def save(directory: Path, forecasts: pd.DataFrame, aggregates: pd.DataFrame, his
     ``tasks`` are the models trained beside them (a sales log has no customer models); ``model`` and
     ``level`` name the forecaster and its interval level, so that answering never loads the forecaster.
     """
-    for name, frame in ((FORECASTS, forecasts), (AGGREGATES, aggregates), (HISTORY, history)):
+    forecasts = forecasts.sort_values(["store_id", "product_id", "date"], kind="stable").astype(
+        {"store_id": "category", "product_id": "category"})
+    for name, frame in ((FORECASTS, forecasts), (AGGREGATES, sort_for_index(aggregates)),
+                        (HISTORY, sort_for_index(history))):
         registry.save_table(frame.reset_index(drop=True), name, directory)
     n_series = len(forecasts[["store_id", "product_id"]].drop_duplicates()) if len(forecasts) else 0
     manifest = {"tables": [FORECASTS, AGGREGATES, HISTORY], "tasks": list(tasks), "model": model, "level": int(level),

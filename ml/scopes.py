@@ -36,15 +36,14 @@ class ChainScopes:
                 regions.setdefault(store.region, []).append(store.store_id)
         self._regions = {name: tuple(ids) for name, ids in sorted(regions.items())}
         self._region_keys = {normalize(name): name for name in self._regions}
-        ids = volume["store_id"].to_numpy()
-        products = volume["product_id"].to_numpy()
         self._assortment: dict[str, frozenset[str]] = {}
         self._ranked: dict[tuple[str, str], list[str]] = {}
-        for sid in dict.fromkeys(ids):  # volume is sorted by store, best sellers first
-            mine = products[ids == sid].tolist()
+        products = volume["product_id"].astype(str)
+        for sid, part in products.groupby(volume["store_id"].astype(str), sort=False):  # best sellers first
+            mine = part.tolist()
             self._assortment[str(sid)] = frozenset(mine)
             self._ranked[(ScopeLevel.STORE.value, str(sid))] = mine
-        self._rank_aggregates(volume)
+        self._rank_aggregates(volume.astype({"store_id": str, "product_id": str}))
 
     def _rank_aggregates(self, volume: pd.DataFrame) -> None:
         region_of = {sid: s.region for sid, s in self._stores.items()}

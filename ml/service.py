@@ -15,6 +15,7 @@ dict look-up, never a call to the forecaster.
     caddie.forecast("yaourt", day, region="Sud-Est")  # the sum of the region's stores
     caddie.forecast("yaourt", day)                    # the chain: the sum of every store
     caddie.orders("Lyon", "crèmerie")                 # OrderProposal for that store's dairy products
+"""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ from ml.results import (
     TargetResult,
 )
 from ml.scopes import ChainScopes, key
-from ml.snapshot import Snapshot
+from ml.snapshot import HISTORY_DAYS, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class Caddie:
     """Trained models + catalogue + stored forecasts of every store, ready to answer questions."""
 
     def __init__(self, snapshot: Snapshot, models: _Models, metadata: dict[str, registry.ModelMetadata],
-                 tables: Precomputed, horizon_days: int = 14, history_days: int = 56):
+                 tables: Precomputed, horizon_days: int = 14, history_days: int = HISTORY_DAYS):
         self._snapshot = snapshot
         self._models = models
         self._metadata = metadata
