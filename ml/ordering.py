@@ -18,7 +18,7 @@ import pandas as pd
 
 from ml.data.catalog import ProductCatalog, normalize
 from ml.orders.distribution import interval_sd
-from ml.orders.policy import order_up_to, round_to_packs, shelf_life_cap
+from ml.orders.policy import gone_before_delivery, order_up_to, round_to_packs, shelf_life_cap
 from ml.precomputed import Precomputed
 from ml.results import OrderLine, OrderProposal, Product, ScopeLevel, Store
 from ml.snapshot import Snapshot
@@ -83,13 +83,16 @@ class OrderDesk:
         lead, review, pack, level, shelf, ratio = (np.array([getattr(q, f) for q in params], dtype=float)
                                                    for f in _FIELDS)
         period = (lead + review).astype(int)
-        mu, target = order_up_to(mean[:, offset:], sd[:, offset:], period, level)
-        cap = shelf_life_cap(mean[:, offset:], sd[:, offset:], lead.astype(int), shelf, ratio)
+        lead_days, review_days = lead.astype(int), review.astype(int)
+        mean, sd = mean[:, offset:], sd[:, offset:]  # day 0: the order day
+        mu, target = order_up_to(mean, sd, lead_days, review_days, level, shelf)
+        cap = shelf_life_cap(mean, sd, lead_days, shelf, ratio)
         stock = [self._stock.get((store.store_id, p.product_id)) for p, _ in rows]
         on_hand = np.array([np.nan if s is None else s[0] for s in stock])
         on_order = np.array([np.nan if s is None else s[1] for s in stock])
-        sold_before = mean[:, :offset].sum(axis=1)  # expected sales between the stock count and the order day
-        position = np.where(np.isfinite(on_hand), np.maximum(on_hand - sold_before, 0.0) + on_order, 0.0)
+        sold_before = index.values["mean"][take, :offset].sum(axis=1)  # expected sales from the count to the order day
+        usable = np.where(gone_before_delivery(lead_days, shelf), 0.0, np.maximum(np.nan_to_num(on_hand) - sold_before, 0))
+        position = np.where(np.isfinite(on_hand), usable + np.nan_to_num(on_order), 0.0)
         packs, capped = round_to_packs(target, position, pack, cap)
         return [OrderLine(
             product=p, quantity=float(packs[i] * pack[i]), packs=int(packs[i]), pack_size=float(pack[i]),

@@ -24,8 +24,10 @@ from typing import Any, Callable
 import pandas as pd
 
 from ml import precomputed, registry
+from ml.precomputed import CHAIN_SCOPE
+from ml.results import ScopeLevel
 from ml.data import load_dataset
-from ml.data.aggregate import daily_demand
+from ml.data.aggregate import daily_demand, with_signals
 from ml.data.schema import Dataset
 from ml.data.store import save_dataset
 from ml.errors import CaddieError
@@ -104,7 +106,7 @@ def train_all(settings: MLSettings, *, evaluate: bool = True, dataset: Dataset |
 
     model_dir = Path(settings.model_dir)
     series = forecastable_series(tx, dataset.end, settings.forecast_max_series)
-    daily = daily_demand(tx, series=list(series.itertuples(index=False, name=None)))
+    daily = with_signals(daily_demand(tx, series=list(series.itertuples(index=False, name=None))), dataset.signals)
     log.info("forecasting %d store x product series", len(series))
     seconds: dict[str, float] = {"import": import_s}
     evaluation: dict[str, dict[str, Any]] = {}
@@ -134,15 +136,33 @@ def store_forecasts(model: Any, dataset: Dataset, daily: pd.DataFrame, horizon: 
                     tasks: tuple[str, ...]) -> None:
     """Forecast every series for the whole horizon, sum them per region and for the chain, and write the
     tables the service reads at start-up (``ml.precomputed``)."""
-    from ml.models.hierarchy import aggregate_forecasts
-
     horizon = min(int(horizon), int(getattr(model, "horizon", horizon)))
-    forecasts = model.predict(horizon)
+    forecasts = model.predict(horizon, signals=dataset.signals)
     stores = stores_table(dataset)
-    aggregates = aggregate_forecasts(model, forecasts, stores)
+    aggregates = aggregate_levels(model, forecasts, stores)
     history = history_frame(dataset, daily, stores)
     precomputed.save(model_dir, forecasts, aggregates, history, tasks=tasks, model=type(model).__name__,
                      level=int(getattr(model, "level", 80)))
+
+
+def aggregate_levels(model: Any, forecasts: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
+    """Region x product and chain x product sums of the store forecasts, intervals computed for each sum
+    (``ml.models.hierarchy``): [level, scope, product_id, date, mean, lower, upper]."""
+    from ml.models.hierarchy import aggregate_forecast
+
+    region_of = dict(zip(stores["store_id"].astype(str), stores["region"]))
+    keys = forecasts[["store_id", "product_id"]].drop_duplicates().astype(str).itertuples(index=False, name=None)
+    keys = list(keys)
+    by_region = {(s, p): (str(region_of[s]), p) for s, p in keys if pd.notna(region_of.get(s))}
+    parts = []
+    for level, groups in ((ScopeLevel.REGION, by_region), (ScopeLevel.CHAIN, {(s, p): (CHAIN_SCOPE, p) for s, p in keys})):
+        if not groups:
+            continue
+        sums = aggregate_forecast(model, forecasts, groups)
+        scope, product = zip(*sums["group"]) if len(sums) else ((), ())
+        parts.append(sums.drop(columns="group").assign(level=level.value, scope=list(scope), product_id=list(product)))
+    columns = ["level", "scope", "product_id", "date", "mean", "lower", "upper"]
+    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
 
 
 def history_frame(dataset: Dataset, daily: pd.DataFrame, stores: pd.DataFrame) -> pd.DataFrame:
