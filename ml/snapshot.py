@@ -15,7 +15,8 @@ from ml.data.schema import STOCK_COLUMNS, STORE_COLUMNS, Dataset
 
 HISTORY_DAYS = 56  # days of recent sales stored per series and shown beside a forecast
 POPULARITY_DAYS = 90
-MIN_ACTIVE_DAYS = 8
+MIN_ACTIVE_DAYS = 8  # days of the last 90 a product must sell on (chain-wide) to be forecast
+MIN_STORE_DAYS = 2  # ... and a store, to have its own series
 
 
 @dataclass(frozen=True)
@@ -38,15 +39,25 @@ def recent(transactions: pd.DataFrame, as_of: date, days: int) -> pd.DataFrame:
 
 
 def forecastable_series(transactions: pd.DataFrame, as_of: date, max_series: int,
-                        min_active_days: int = MIN_ACTIVE_DAYS) -> pd.DataFrame:
-    """(store_id, product_id) pairs sold on at least ``min_active_days`` of the last 90 days, biggest first,
-    at most ``max_series`` of them."""
+                        min_active_days: int = MIN_ACTIVE_DAYS,
+                        min_store_days: int = MIN_STORE_DAYS) -> pd.DataFrame:
+    """The (store_id, product_id) series to forecast, biggest first, at most ``max_series``.
+
+    A series is kept when its product sells regularly in the chain (on at least ``min_active_days`` of the
+    last 90 days) and the store sold it on at least ``min_store_days`` of them (it is in its assortment, not
+    a one-off listing). A store's slow seller is forecast, intermittent zeros and all: its team still
+    wants its figure.
+    """
     tx = recent(transactions, as_of, POPULARITY_DAYS)
-    per_series = tx.assign(day=tx["timestamp"].dt.normalize()).groupby(
-        ["store_id", "product_id"], observed=True).agg(quantity=("quantity", "sum"), days=("day", "nunique"))
-    eligible = per_series[per_series["days"] >= min_active_days]
+    tx = tx.assign(day=tx["timestamp"].dt.normalize(), store_id=tx["store_id"].astype(str),
+                   product_id=tx["product_id"].astype(str))
+    regular = tx.groupby("product_id")["day"].nunique()
+    regular = regular.index[regular >= min_active_days]
+    per_series = tx[tx["product_id"].isin(regular)].groupby(["store_id", "product_id"]).agg(
+        quantity=("quantity", "sum"), days=("day", "nunique"))
+    eligible = per_series[per_series["days"] >= min_store_days]
     eligible = eligible.sort_values("quantity", ascending=False, kind="stable").head(max_series)
-    return eligible.reset_index()[["store_id", "product_id"]].astype(str).reset_index(drop=True)
+    return eligible.reset_index()[["store_id", "product_id"]].reset_index(drop=True)
 
 
 def forecastable_products(transactions: pd.DataFrame, as_of: date, max_products: int,
