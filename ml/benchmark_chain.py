@@ -107,8 +107,9 @@ def write_chain(model_dir: Path, n_stores: int = 100, n_products: int = 2000, ho
     store_history = _long(sid, pid, past, (s, p), {"quantity": sold})
     history = precomputed.history_levels(store_history, stores)
     aggregates = _aggregates(stores, pid, (s, p), mean, sd, future)
-    volume = pd.DataFrame({"store_id": sid[s], "product_id": pid[p], "quantity": sold[:, -28:].sum(axis=1)})
-    volume = volume.sort_values(["store_id", "quantity", "product_id"], ascending=[True, False, True])
+    volume = pd.DataFrame({"store_id": sid[s], "product_id": pid[p], "quantity": sold.sum(axis=1),
+                           "recent": sold[:, -28:].sum(axis=1)})
+    volume = volume.sort_values(["store_id", "recent", "product_id"], ascending=[True, False, True])
     stock = pd.DataFrame({"store_id": sid[s], "product_id": pid[p], "on_hand": rng.poisson(rate * 2).astype(float),
                           "on_order": 0.0, "as_of": pd.Timestamp(as_of) + pd.Timedelta(hours=21)})
     popularity = volume.groupby("product_id")["quantity"].sum().sort_values(ascending=False).astype(float)

@@ -48,11 +48,9 @@ class ChainScopes:
     def _rank_aggregates(self, volume: pd.DataFrame) -> None:
         region_of = {sid: s.region for sid, s in self._stores.items()}
         frame = volume.assign(region=volume["store_id"].map(region_of))
-        chain = frame.groupby("product_id")["quantity"].sum().sort_values(ascending=False, kind="stable")
-        self._ranked[(ScopeLevel.CHAIN.value, CHAIN_SCOPE)] = chain.index.astype(str).tolist()
+        self._ranked[(ScopeLevel.CHAIN.value, CHAIN_SCOPE)] = _best_first(frame)
         for region, part in frame.dropna(subset=["region"]).groupby("region"):
-            ranked = part.groupby("product_id")["quantity"].sum().sort_values(ascending=False, kind="stable")
-            self._ranked[(ScopeLevel.REGION.value, str(region))] = ranked.index.astype(str).tolist()
+            self._ranked[(ScopeLevel.REGION.value, str(region))] = _best_first(part)
 
     # ------------------------------------------------------------------ stores and regions
     def stores(self) -> list[Store]:
@@ -92,6 +90,13 @@ class ChainScopes:
     def ranked(self, scope: Scope) -> list[str]:
         """Products of ``scope`` by recent sales, best first (a store: only what it sells)."""
         return self._ranked.get(key(scope), [])
+
+
+def _best_first(volume: pd.DataFrame) -> list[str]:
+    """Product ids by recent sales (then sales over the assortment window), best first."""
+    totals = volume.groupby("product_id")[["recent", "quantity"]].sum().reset_index()
+    totals = totals.sort_values(["recent", "quantity", "product_id"], ascending=[False, False, True], kind="stable")
+    return totals["product_id"].astype(str).tolist()
 
 
 def key(scope: Scope) -> tuple[str, str]:

@@ -14,7 +14,8 @@ import pandas as pd
 from ml.data.schema import STOCK_COLUMNS, STORE_COLUMNS, Dataset
 
 HISTORY_DAYS = 56  # days of recent sales stored per series and shown beside a forecast
-POPULARITY_DAYS = 90
+POPULARITY_DAYS = 90  # what a store sold over these days is its assortment
+RANKING_DAYS = 28  # best sellers are ranked on these last days
 MIN_ACTIVE_DAYS = 8  # days of the last 90 a product must sell on (chain-wide) to be forecast
 MIN_STORE_DAYS = 2  # ... and a store, to have its own series
 
@@ -27,7 +28,8 @@ class Snapshot:
     popularity: pd.Series  # product_id -> distinct customers (sales log: units) over POPULARITY_DAYS, descending
     customers: tuple[str, ...]  # every identified customer, sorted (empty for a sales log)
     stores: pd.DataFrame  # STORE_COLUMNS, one row per store, sorted by store_id
-    volume: pd.DataFrame  # store_id, product_id, quantity over POPULARITY_DAYS: each store's assortment, best first
+    # store_id, product_id, quantity (POPULARITY_DAYS), recent (RANKING_DAYS): each store's assortment, best first
+    volume: pd.DataFrame
     stock: pd.DataFrame | None = None  # STOCK_COLUMNS, the latest position; None: no stock data
     has_customers: bool = True  # False: a sales log, customer commands cannot answer
     order_parameters: pd.DataFrame | None = None  # product_id + OrderParameters fields (ml.orders.params)
@@ -58,16 +60,6 @@ def forecastable_series(transactions: pd.DataFrame, as_of: date, max_series: int
     eligible = per_series[per_series["days"] >= min_store_days]
     eligible = eligible.sort_values("quantity", ascending=False, kind="stable").head(max_series)
     return eligible.reset_index()[["store_id", "product_id"]].reset_index(drop=True)
-
-
-def forecastable_products(transactions: pd.DataFrame, as_of: date, max_products: int,
-                          min_active_days: int = MIN_ACTIVE_DAYS) -> list[str]:
-    """Products sold (chain-wide) on at least ``min_active_days`` of the last 90 days, best sellers first."""
-    tx = recent(transactions, as_of, POPULARITY_DAYS)
-    per_product = tx.assign(day=tx["timestamp"].dt.normalize()).groupby("product_id").agg(
-        quantity=("quantity", "sum"), days=("day", "nunique"))
-    eligible = per_product[per_product["days"] >= min_active_days].sort_values("quantity", ascending=False)
-    return eligible.index[:max_products].astype(str).tolist()
 
 
 def stores_table(dataset: Dataset) -> pd.DataFrame:
@@ -116,9 +108,14 @@ def build_snapshot(dataset: Dataset, stock: pd.DataFrame | None = None,
     tx = dataset.transactions
     as_of = dataset.end
     window = recent(tx, as_of, POPULARITY_DAYS)
-    volume = (window.groupby(["store_id", "product_id"], observed=True)["quantity"].sum().reset_index()
-              .astype({"store_id": str, "product_id": str})
-              .sort_values(["store_id", "quantity", "product_id"], ascending=[True, False, True], kind="stable"))
+    last_weeks = recent(window, as_of, RANKING_DAYS)
+    keys = ["store_id", "product_id"]
+    volume = (window.groupby(keys, observed=True)["quantity"].sum().reset_index()
+              .merge(last_weeks.groupby(keys, observed=True)["quantity"].sum().rename("recent").reset_index(),
+                     on=keys, how="left")
+              .fillna({"recent": 0.0}).astype({"store_id": str, "product_id": str})
+              .sort_values(["store_id", "recent", "quantity", "product_id"], ascending=[True, False, False, True],
+                           kind="stable"))
     customers = tx["customer_id"].dropna().astype(str).unique()
     return Snapshot(
         data_name=dataset.name,
