@@ -97,8 +97,9 @@ class OrderDesk:
         stock = [self._stock.get((store.store_id, p.product_id)) for p, _ in rows]
         on_hand = np.array([np.nan if s is None else s[0] for s in stock])
         on_order = np.array([np.nan if s is None else s[1] for s in stock])
-        sold_before = index.values["mean"][take, :offset].sum(axis=1)  # expected sales from the count to the order day
-        usable = np.where(gone_before_delivery(lead_days, shelf), 0.0, np.maximum(np.nan_to_num(on_hand) - sold_before, 0))
+        sold_before = index.values["mean"][take, :offset].sum(axis=1)  # expected sales, stock count -> order day
+        left = np.maximum(np.nan_to_num(on_hand) - sold_before, 0.0)
+        usable = np.where(gone_before_delivery(lead_days, shelf), 0.0, left)  # perishables expire before delivery
         position = np.where(np.isfinite(on_hand), usable + np.nan_to_num(on_order), 0.0)
         packs, capped = round_to_packs(target, position, pack, cap)
         columns = (packs * pack, packs, pack, period, mu, target, target - mu, on_hand, on_order, level, lead, review,
