@@ -39,4 +39,9 @@ class MLSettings(BaseSettings):
     simulator_seed: int = 7
     simulator_end: str | None = None
     forecast_horizon_days: int = 14
+    # at most this many store x product series are forecast (the biggest sellers first); 100 stores x 2,000
+    # products is 200,000
+    forecast_max_series: int = 20000
+    # CSV of order parameters per category or product (ml.orders.params); empty: built-in category defaults
+    order_parameters_file: Path | None = None
     propensity_horizon_days: int = 14
