@@ -3,6 +3,7 @@
 - ``context["caddie"]``: a :class:`~bot.refresh.FixedCaddie` holding the service current when the request came
   in (a model refresh in the middle of a request does not mix two model sets in one answer);
 - ``context["settings"]``: the :class:`~bot.settings.BotSettings`;
+- ``context["gate"]``: the :class:`~bot.customer_gate.CustomerGate` customer-level answers go through;
 - ``context["parsed"]``: for a slash command, the command parsed once (:class:`bot.dispatch.Parsed`), read by
   the ack (``/predict profil`` opens a modal at once) and by the answer.
 
@@ -17,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import BoltContext
 
 from bot import dispatch
+from bot.customer_gate import CustomerGate
 from bot.refresh import CaddieProvider, FixedCaddie
 from bot.settings import BotSettings
 
 if TYPE_CHECKING:
     from ml.service import Caddie
 
-CADDIE, SETTINGS, PARSED = "caddie", "settings", "parsed"
+CADDIE, SETTINGS, GATE, PARSED = "caddie", "settings", "gate", "parsed"
 
 
 class RequestCaddie(FixedCaddie):
@@ -33,13 +35,14 @@ class RequestCaddie(FixedCaddie):
         return self
 
 
-def inject(caddies: CaddieProvider, settings: BotSettings) -> Callable[..., None]:
-    """The middleware: the service and the settings into the context; a slash command parsed once."""
+def inject(caddies: CaddieProvider, settings: BotSettings, gate: CustomerGate) -> Callable[..., None]:
+    """The middleware: the service, the settings and the gate into the context; a slash command parsed once."""
 
     def put_caddie(context: BoltContext, body: dict[str, Any], next: Callable[[], None]) -> None:  # noqa: A002
         caddie = caddies.current()
         context[CADDIE] = RequestCaddie(caddie)
         context[SETTINGS] = settings
+        context[GATE] = gate
         if body.get("command") and PARSED not in context:
             context[PARSED] = dispatch.parse(body["command"], body.get("text", "") or "", caddie,
                                              today=settings.current_day())
@@ -54,3 +57,7 @@ def caddie_of(context: BoltContext) -> Caddie:
 
 def settings_of(context: BoltContext) -> BotSettings:
     return context[SETTINGS]
+
+
+def gate_of(context: BoltContext) -> CustomerGate:
+    return context[GATE]
