@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot import listeners
+from bot.access import AccessPolicy, UsergroupMembers
+from bot.audit import AuditLog
+from bot.customer_gate import CustomerGate
+from bot.logs import keep_payloads_out_of_logs
+from bot.refresh import CaddieProvider
 from bot.settings import BotSettings
 
-if TYPE_CHECKING:
-    from ml.service import Caddie
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +30,14 @@ def create_client(settings: BotSettings) -> WebClient:
     )
 
 
-def create_app(settings: BotSettings, caddie: Caddie, client: WebClient | None = None) -> App:
+def create_gate(settings: BotSettings, client: WebClient, audit: AuditLog | None = None) -> CustomerGate:
+    """Access rules from the settings (user groups read through ``client``), the audit log in ``DATABASE_URL``."""
+    policy = AccessPolicy(settings, UsergroupMembers(client, ttl=settings.usergroup_cache_seconds))
+    return CustomerGate(policy, audit or AuditLog(settings.database_url), settings.customer_answers_in_channel)
+
+
+def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient | None = None, *,
+               audit: AuditLog | None = None, listener_executor: Executor | None = None) -> App:
     """The Bolt app answering the slash commands, the profile modal and the App Home tab.
 
     ``process_before_response=False``: Slack gets its acknowledgement at once, the work runs in lazy listeners.
@@ -39,6 +49,8 @@ def create_app(settings: BotSettings, caddie: Caddie, client: WebClient | None =
         token_verification_enabled=settings.token_verification_enabled,
         process_before_response=False,
         logger=logging.getLogger("bot.slack"),
+        listener_executor=listener_executor,  # None: Bolt's own thread pool
     )
-    listeners.register(app, caddie, settings)
+    keep_payloads_out_of_logs()
+    listeners.register(app, caddies, settings, create_gate(settings, app.client, audit))
     return app

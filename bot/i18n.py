@@ -113,6 +113,18 @@ _FR: dict[str, str] = {
     "error.internal": "Désolé, un problème inattendu est survenu. Si cela se reproduit, transmettez la référence "
                       "*{error_id}* à l'équipe technique.",
     "error.form": "Certains champs du formulaire sont à corriger.",
+    # access to customer data (/recommend, /predict, /target)
+    "access.elsewhere": "Les informations sur les clients ne sont données que dans {channels}. Posez votre "
+                        "question là-bas.",
+    "access.groups": "Les informations sur les clients sont réservées aux membres de {groups}. Demandez à votre "
+                     "responsable de vous y ajouter.",
+    "access.elsewhere_or_groups": "Les informations sur les clients ne sont données que dans {channels}, ou aux "
+                                  "membres de {groups}. Posez votre question là-bas.",
+    "access.not_enabled": "Les informations sur les clients ne sont pas activées dans cet espace de travail. "
+                          "Adressez-vous à votre responsable.",
+    "access.wrong_team": "Les informations sur les clients ne sont pas disponibles dans cet espace de travail.",
+    "access.audit_down": "Les informations sur les clients sont suspendues un moment : la consultation ne peut "
+                         "pas être enregistrée. Réessayez dans quelques minutes.",
     # form (profile modal) field errors
     "form.required": "Ce champ est obligatoire.",
     "form.not_a_number": "Entrez un nombre, par exemple 12,5.",
@@ -160,6 +172,11 @@ _FR: dict[str, str] = {
     "logistics.header": "Prévision de la demande — {day}",
     "logistics.intro": "Quantités attendues pour les {n} produits les plus vendus (intervalle à {level} %) :",
     "logistics.empty": "Aucune prévision disponible pour {day}.",
+    "logistics.db_read_only": ":warning: La prévision du {day} n'est pas encore publiée : la base de données "
+                              "(DATABASE_URL) est en lecture seule, je ne peux pas garantir un envoi unique. "
+                              "Prévenez l'équipe technique ; nouvel essai dans {minutes} min.",
+    "logistics.db_down": ":warning: La prévision du {day} n'a pas pu être publiée : la base de données "
+                         "(DATABASE_URL) ne répond pas. Prévenez l'équipe technique.",
     "logistics.stale": "Pas de prévision pour {day} : les données de ventes s'arrêtent au {as_of}. "
                        "Mettez les données à jour et relancez l'entraînement (`make train`).",
     "logistics.col.product": "Produit",
@@ -271,6 +288,14 @@ _EN: dict[str, str] = {
     "error.internal": "Sorry, something unexpected went wrong. If it happens again, give the reference "
                       "*{error_id}* to the technical team.",
     "error.form": "Some fields of the form need fixing.",
+    "access.elsewhere": "Customer information is only given in {channels}. Please ask there.",
+    "access.groups": "Customer information is reserved for members of {groups}. Ask your manager to add you.",
+    "access.elsewhere_or_groups": "Customer information is only given in {channels}, or to members of {groups}. "
+                                  "Please ask there.",
+    "access.not_enabled": "Customer information is not enabled in this workspace. Please ask your manager.",
+    "access.wrong_team": "Customer information is not available in this workspace.",
+    "access.audit_down": "Customer information is paused for a moment: the request cannot be recorded. "
+                         "Try again in a few minutes.",
     "form.required": "This field is required.",
     "form.not_a_number": "Enter a number, for example 12.5.",
     "form.not_an_integer": "Enter a whole number of days or times.",
@@ -314,6 +339,11 @@ _EN: dict[str, str] = {
     "logistics.header": "Demand forecast — {day}",
     "logistics.intro": "Expected quantities for the {n} best-selling products ({level}% interval):",
     "logistics.empty": "No forecast available for {day}.",
+    "logistics.db_read_only": ":warning: The forecast for {day} is not posted yet: the database (DATABASE_URL) is "
+                              "read-only, so I cannot make sure it is sent once. Please tell the technical team; "
+                              "next try in {minutes} min.",
+    "logistics.db_down": ":warning: The forecast for {day} could not be posted: the database (DATABASE_URL) does "
+                         "not answer. Please tell the technical team.",
     "logistics.stale": "No forecast for {day}: the sales data ends on {as_of}. "
                        "Update the data and retrain (`make train`).",
     "logistics.col.product": "Product",

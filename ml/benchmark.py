@@ -21,6 +21,7 @@ from typing import Callable
 
 from ml.errors import CaddieError
 from ml.evaluate import resolve_source
+from ml.permissions import owner_only_files
 from ml.settings import MLSettings
 
 
@@ -44,6 +45,7 @@ def latency(fn: Callable[[], object], runs: int) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    owner_only_files()  # the database and model files hold customer data: owner only
     parser = argparse.ArgumentParser(prog="python -m ml.benchmark", description=__doc__.splitlines()[0])
     parser.add_argument("what", nargs="?", choices=("models", "chain"), default="models",
                         help="models: train and time every model (default); chain: answering for a large chain")
