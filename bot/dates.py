@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from difflib import get_close_matches
 
 from bot.dates_vocab import (
     MONTH_FIRST,
@@ -55,6 +56,7 @@ _J_PLUS = re.compile(r"^[jd]\s*\+\s*(\d+)$")  # "J+3": the day three days from t
 _YEAR = re.compile(r"^\d{4}$")
 _PERIOD_MARKERS = ("sur", "pendant", "over", "for", "during", "les", "the", "next")
 _LEADING = ("pour", "for", "on")
+_LONG_MONTHS = [name for name in MONTHS if len(name) >= 4]
 
 
 @dataclass(frozen=True)
@@ -336,6 +338,8 @@ def _checked(split: DateSplit) -> DateSplit:
     words = [normalize_word(x) for x in split.rest]
     for k in range(len(words)):
         if _is_date_word(words, k):
+            while k > 0 and (words[k - 1] in ("le", "the", "dans", "in") or day_number(words[k - 1]) is not None):
+                k -= 1  # "le 30 novembr": the whole date is named, not only the misspelt month
             left = " ".join(split.rest[k:])
             if split.when is not None:
                 raise BadDate(f"{left} {split.phrase}", "two_dates")
@@ -353,4 +357,9 @@ def _is_date_word(words: list[str], k: int) -> bool:
     neighbours = words[max(k - 1, 0):k] + words[k + 1:k + 2]
     if word in ("dans", "in") and words[k + 1:k + 2] and _count(words[k + 1]) is not None:
         return True
-    return word in MONTHS and word not in ("mars", "may", "mai") and any(day_number(x) for x in neighbours)
+    if not any(day_number(x) is not None for x in neighbours) or word in ("mars", "may", "mai"):
+        return False
+    if word in MONTHS:
+        return True
+    after_day = k > 0 and day_number(words[k - 1]) is not None
+    return after_day and len(word) >= 4 and bool(get_close_matches(word, _LONG_MONTHS, n=1, cutoff=0.85))
