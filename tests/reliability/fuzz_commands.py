@@ -4,7 +4,8 @@
 
 Commands mix random unicode, real product names, dates and date words, customer ids in every script,
 emoji, huge numbers, NUL bytes and control characters. Each goes through :func:`bot.dispatch.handle`
-against a real :class:`ml.service.Caddie` (trained on the simulator unless ``--model-dir`` is given).
+against a real :class:`ml.service.Caddie` (trained on the default data, the simulator
+ending yesterday, unless ``--model-dir`` is given).
 Prints ``N commands, K internal errors`` (and how many replies echoed a control character).
 Charts are skipped unless ``--charts``: a chart failure is caught by the dispatcher and never changes
 the reply (tested in tests/test_bot_dispatch.py), and drawing 15,000 charts would take an hour.
@@ -171,7 +172,7 @@ def _caddie(model_dir: Path | None):
     root = Path(tempfile.mkdtemp(prefix="caddie-fuzz-"))
     settings = MLSettings(model_dir=root / "models", database_url=f"sqlite:///{root / 'caddie.db'}",
                           _env_file=None)
-    train_all(settings, dataset=simulate(n_customers=120, days=240, end=date.today() - timedelta(days=1), seed=11))
+    train_all(settings, dataset=simulate())  # the default data: the simulator ending yesterday
     return Caddie.load(root / "models")
 
 
