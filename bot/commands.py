@@ -35,6 +35,8 @@ TARGET_N = (1, 50, 10)
 MAX_HORIZON_TEXT_DAYS = 366  # beyond, "+9999" is a typo; the model's own horizon is checked by the service
 MAX_CUSTOMER_DIGITS = 18  # longer is not an id any data set uses: "not a customer number"
 MAX_COUNT_DIGITS = 6
+MAX_WORDS = 40  # a product, a date and a store fit in far less: longer text is refused, never cut
+MAX_TEXT_CHARS = 10_000  # a 5000-digit "customer number" still gets "not a customer number"
 
 HELP_WORDS = frozenset({"help", "aide", "?", "-h", "--help"})
 _CUSTOMER_WORDS = {"client", "cliente", "customer", "cli", "cust", "clt"}
@@ -89,7 +91,10 @@ def parse_command(command: str, text: str, today: date) -> Command:
     ``today`` is the reference day for relative dates (``demain``, ``samedi``).
     """
     name = command_name(clean_input(command))
-    tokens = clean_input(text).split()
+    cleaned = clean_input(text)
+    tokens = cleaned.split()
+    if len(cleaned) > MAX_TEXT_CHARS or len(tokens) > MAX_WORDS:
+        raise UsageError(name if name in COMMANDS else "", "too_long", limit=MAX_WORDS)
     if name in ("", "help", "aide", "caddie"):
         if tokens and command_name(tokens[0]) in COMMANDS and name == "caddie":
             return parse_command(tokens[0], " ".join(tokens[1:]), today)

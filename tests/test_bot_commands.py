@@ -186,15 +186,15 @@ def test_forecast_without_a_product_says_so(text: str) -> None:
     assert info.value.problem == "missing_product"
 
 
+def test_only_control_characters_is_the_help() -> None:
+    assert parse_command("/forecast", "\x00\x00\x1b", WEDNESDAY) == HelpCommand("forecast")
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("client n°42", "42"), ("client N° 42", "42"), ("client no 42", "42"), ("client nº42", "42"),
     ("client numéro 42", "42"), ("#42", "42"), ("client #0042", "0042"), ("４２", "42"), ("٤٢", "42"),
     ("customer: 42", "42"), ("client C042", "C042"), ("client\x00 42", "42"),
 ])
-def test_only_control_characters_is_the_help() -> None:
-    assert parse_command("/forecast", "\x00\x00\x1b", WEDNESDAY) == HelpCommand("forecast")
-
-
 def test_customer_numbers(text: str, expected: str) -> None:
     assert parse_command("/recommend", text, WEDNESDAY) == RecommendCommand(expected, 5)
     assert parse_command("/predict", f"{text} lait", WEDNESDAY) == PredictCommand(expected, "lait")
@@ -239,3 +239,10 @@ def test_target_strips_emoji_and_reads_superscripts_as_bad_counts() -> None:
     with pytest.raises(UsageError) as info:
         parse_command("/target", "yaourt ²", WEDNESDAY)
     assert (info.value.problem, info.value.params) == ("bad_n", {"value": "²"})
+
+
+@pytest.mark.parametrize("text", ["a " * 41, "9" * 10_001])
+def test_text_too_long_is_refused_not_cut(text: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_command("/forecast", text, WEDNESDAY)
+    assert (info.value.problem, info.value.params) == ("too_long", {"limit": 40})
