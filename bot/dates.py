@@ -48,6 +48,7 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$|^(\d{1,2})([.\-])(\d{1,2})\5(\d{2}|\d{4})$")
 _DATE_LIKE = re.compile(r"^\d{1,4}([/.\-])\d{1,2}\1\d{1,4}$|^\d{1,2}/\d{1,2}$")
 _DM = re.compile(r"^\d{1,2}/\d{1,2}$")
+_GLUED_LETTER = re.compile(r"^\d+[dws]$")
 _DAY_UNITS = {"j", "jr", "jrs", "jour", "jours", "d", "day", "days"}
 _WEEK_UNITS = {"s", "sem", "sems", "semaine", "semaines", "w", "wk", "wks", "week", "weeks"}
 _UNITS = "|".join(sorted(_DAY_UNITS | _WEEK_UNITS, key=len, reverse=True))
@@ -185,7 +186,7 @@ def _period(words: list[str], today: date, text: str) -> When | None:
         words, marked = words[1:], True
     words = [w for w in words if w not in ("prochains", "prochaines", "next", "derniers")] if marked else words
     joined = " ".join(words)
-    if (m := _PERIOD.match(joined)) and (m[3] or m[1] == "+" or (marked and len(words) == 1)):
+    if (m := _PERIOD.match(joined)) and (m[3] or m[1] == "+"):
         if len(m[2]) > MAX_OFFSET_DIGITS:
             return When(days=10 ** MAX_OFFSET_DIGITS)  # beyond any horizon: the caller says so
         n = int(m[2]) * (7 if m[3] in _WEEK_UNITS else 1)
@@ -320,18 +321,22 @@ def split_date(tokens: list[str], today: date) -> DateSplit:
         if when is not None:
             return _checked(DateSplit(tokens[: n - width], when, " ".join(tokens[n - width:])))
     for width in range(min(MAX_SPAN, n - 1), 0, -1):  # at the start ("demain yaourt")
-        when = parse_when(tokens[:width], today)
+        when = parse_when(tokens[:width], today) if not _ambiguous(tokens[:width]) else None
         if when is not None:
             return _checked(DateSplit(tokens[width:], when, " ".join(tokens[:width])))
-    for start in range(1, n - 1):  # in the middle, followed by words that are not understood
+    for start in range(1, n - 1):  # a day in the middle, followed by words that are not understood
         for width in range(min(MAX_SPAN, n - 1 - start), 0, -1):
             span = tokens[start:start + width]
-            if len(span) == 1 and _DM.match(normalize(span[0])):
-                continue  # "lait 1/2 écrémé": a fraction in a product name, not a date
-            if parse_when(span, today) is not None:
+            when = parse_when(span, today) if not _ambiguous(span) else None
+            if when is not None and when.days is None:  # "12 days of Xmas" is a name, "demain matin" is not
                 raise BadDate(" ".join(tokens[start:]), "trailing", date=" ".join(span),
                               extra=" ".join(tokens[start + width:]))
     return _checked(DateSplit(list(tokens), None, ""))
+
+
+def _ambiguous(span: list[str]) -> bool:
+    """One token that is a date or period only at the end of a command: "1/2" (a fraction), "3D", "25W" (a size)."""
+    return len(span) == 1 and bool(_DM.match(normalize(span[0])) or _GLUED_LETTER.match(normalize(span[0])))
 
 
 def _checked(split: DateSplit) -> DateSplit:
@@ -352,11 +357,11 @@ def _is_date_word(words: list[str], k: int) -> bool:
     word = words[k]
     if word in RELATIVE or word in WEEKDAYS or _J_PLUS.match(word) or (_DATE_LIKE.match(word) and not _DM.match(word)):
         return True
-    if (m := _PERIOD.match(word)) and (m[3] or m[1]):
+    if (m := _PERIOD.match(word)) and (m[3] or m[1] == "+") and not _GLUED_LETTER.match(word):
         return True
     neighbours = words[max(k - 1, 0):k] + words[k + 1:k + 2]
-    if word in ("dans", "in") and words[k + 1:k + 2] and _count(words[k + 1]) is not None:
-        return True
+    if word in ("dans", "in") and words[k + 1:k + 2] and words[k + 1].isdigit():
+        return k + 2 >= len(words) or words[k + 2] in _DAY_UNITS | _WEEK_UNITS  # "dans 3", "in 3 dys"
     if not any(day_number(x) is not None for x in neighbours) or word in ("mars", "may", "mai"):
         return False
     if word in MONTHS:

@@ -202,6 +202,15 @@ def test_wrong_weekday_names_the_real_one() -> None:
     ("barre mars", "barre mars", None),
     ("comté 12 mois", "comté 12 mois", None),
     ("coca 1.5", "coca 1.5", None),
+    # real product names (Online Retail, Complete Journey) with sizes and numbers: not dates
+    ("3D christmas stickers", "3D christmas stickers", None),
+    ("multicolour 3D balls garland", "multicolour 3D balls garland", None),
+    ("silicon cube 25W, blue", "silicon cube 25W, blue", None),
+    ("set 10 cards 12 days of xmas", "set 10 cards 12 days of xmas", None),
+    ("salad dressing may 10 oz", "salad dressing may 10 oz", None),
+    ("rawhide chews 11 in 1 ct", "rawhide chews 11 in 1 ct", None),
+    ("firewood 6 ct -3 lb", "firewood 6 ct -3 lb", None),
+    ("3D christmas stickers demain", "3D christmas stickers", day(6, 27)),
 ])
 def test_split_date(text: str, rest: str, when: When | None) -> None:
     split = split_date(text.split(), WEDNESDAY)
