@@ -55,7 +55,10 @@ _UNITS = "|".join(sorted(_DAY_UNITS | _WEEK_UNITS, key=len, reverse=True))
 _PERIOD = re.compile(rf"^([+-]?)\s*(\d+)\s*({_UNITS})?$")
 _J_PLUS = re.compile(r"^[jd]\s*\+\s*(\d+)$")  # "J+3": the day three days from today
 _YEAR = re.compile(r"^\d{4}$")
-_PERIOD_MARKERS = ("sur", "pendant", "over", "for", "during", "les", "the", "next")
+_PERIOD_MARKERS = ("sur", "pendant", "over", "for", "during", "les", "the", "next", "last", "past")
+_NEXT_PERIOD = frozenset({"prochains", "prochaines", "next"})
+_PAST_PERIOD = frozenset({"derniers", "dernieres", "last", "past"})
+MAX_PAST_DAYS = 3660
 _LEADING = ("pour", "for", "on")
 _LONG_MONTHS = [name for name in MONTHS if len(name) >= 4]
 
@@ -180,19 +183,29 @@ def _range(words: list[str], today: date, text: str) -> When | None:
 
 
 def _period(words: list[str], today: date, text: str) -> When | None:
-    """``7j``, ``7 jours``, ``+7``, ``2 semaines``, ``sur 7 jours``, ``pendant une semaine``, ``les 7 prochains jours``."""
-    marked = False
+    """``7j``, ``7 jours``, ``+7``, ``2 semaines``, ``sur 7 jours``, ``pendant une semaine``, ``les 7 prochains
+    jours``."""
+    marked = past = False
     while words and words[0] in _PERIOD_MARKERS:
-        words, marked = words[1:], True
-    words = [w for w in words if w not in ("prochains", "prochaines", "next", "derniers")] if marked else words
-    joined = " ".join(words)
-    if (m := _PERIOD.match(joined)) and (m[3] or m[1] == "+"):
+        words, marked, past = words[1:], True, past or words[0] in _PAST_PERIOD
+    past = past or (marked and any(w in _PAST_PERIOD for w in words))  # "les 7 derniers jours", "the last 7 days"
+    words = [w for w in words if w not in _NEXT_PERIOD | _PAST_PERIOD] if marked else words
+    n = _period_days(words)
+    if n is None or not past:
+        return None if n is None else When(days=n)
+    if not 0 < n <= MAX_PAST_DAYS:
+        raise BadDate(text, "too_far")
+    return When(day=today - timedelta(days=n), until=today - timedelta(days=1))
+
+
+def _period_days(words: list[str]) -> int | None:
+    if (m := _PERIOD.match(" ".join(words))) and (m[3] or m[1] == "+"):
         if len(m[2]) > MAX_OFFSET_DIGITS:
-            return When(days=10 ** MAX_OFFSET_DIGITS)  # beyond any horizon: the caller says so
+            return 10 ** MAX_OFFSET_DIGITS  # beyond any horizon: the caller says so
         n = int(m[2]) * (7 if m[3] in _WEEK_UNITS else 1)
-        return When(days=-n if m[1] == "-" else n)
+        return -n if m[1] == "-" else n
     if len(words) == 2 and words[1] in _DAY_UNITS | _WEEK_UNITS and (n := NUMBER_WORDS.get(words[0])) is not None:
-        return When(days=n * (7 if words[1] in _WEEK_UNITS else 1))
+        return n * (7 if words[1] in _WEEK_UNITS else 1)
     return None
 
 
@@ -219,7 +232,8 @@ def _weekday(words: list[str], today: date, text: str) -> When | None:
 
 
 def _explicit(words: list[str], today: date, text: str) -> When | None:
-    """ISO and slashed dates; ``le 30 novembre [2024]``, ``1er août``, ``30 nov``, ``December 24[th] [2024]``, ``le 15``."""
+    """ISO and slashed dates; ``le 30 novembre [2024]``, ``1er août``, ``30 nov``, ``December 24[th] [2024]``,
+    ``le 15``."""
     article = words[0] in ("le", "the")
     if words[0] in ("le", "the", "on"):
         words = words[1:]

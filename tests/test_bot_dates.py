@@ -155,6 +155,8 @@ def span(first: date, last: date) -> When:
     ("next week", span(date(2024, 7, 1), date(2024, 7, 7))),
     ("cette semaine", span(date(2024, 6, 26), date(2024, 6, 30))),
     ("la semaine dernière", span(date(2024, 6, 17), date(2024, 6, 23))),
+    ("les 7 derniers jours", span(date(2024, 6, 19), date(2024, 6, 25))),
+    ("the last 2 days", span(date(2024, 6, 24), date(2024, 6, 25))),
 ])
 def test_parse_when(text: str, expected: When) -> None:
     assert parse_when(text, WEDNESDAY) == expected
@@ -176,6 +178,7 @@ def test_not_a_date(text: str) -> None:
 @pytest.mark.parametrize(("text", "hint"), [
     ("le 31 juin", "no_such_day"), ("30 février", "no_such_day"), ("32/12", "no_such_day"), ("le 32", "no_such_day"),
     ("dans 9999999 jours", "too_far"), ("mardi 1er décembre", "wrong_weekday"),
+    ("les 99999 derniers jours", "too_far"),
 ])
 def test_dates_that_do_not_exist(text: str, hint: str) -> None:
     with pytest.raises(BadDate) as info:
