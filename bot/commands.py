@@ -152,7 +152,7 @@ def customer_id(command: str, tokens: list[str]) -> tuple[str, list[str]]:
     ``client 42``, ``client n°42``, ``client no 42``, ``#42``, ``４２`` (any script's digits) all give ``"42"``;
     ids with letters (``C042``) are kept as typed. ``²``, ``lait`` or 5000 digits are not a customer number.
     """
-    rest = list(tokens)
+    rest = strip_emoji(" ".join(tokens)).split()
     if rest and normalize_word(rest[0]).rstrip(":") in _CUSTOMER_WORDS:
         rest = rest[1:]
     if rest and normalize(rest[0]).rstrip(".:") in _NUMBER_WORDS and len(rest) > 1:
