@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.charts import forecast_chart
@@ -112,9 +112,8 @@ def _answer(cmd: object, caddie: Caddie, lang: str) -> Reply:
         text, blocks = notice_blocks(t("profile.opening", lang), lang)
         return Reply(text=text, blocks=blocks, open_modal=True)
     if isinstance(cmd, ForecastCommand):
-        day = caddie.as_of + timedelta(days=cmd.days) if cmd.days is not None else cmd.day
-        result = caddie.forecast(cmd.product, day)
-        text, blocks = forecast_blocks(result, lang, table=cmd.days is not None)
+        result = _forecast(cmd, caddie)
+        text, blocks = forecast_blocks(result, lang, table=cmd.days is not None or cmd.until is not None)
         png, filename = _chart(result, lang)
         return Reply(text=text, blocks=blocks, chart_png=png, chart_filename=filename,
                      chart_title=t("chart.title", lang, product=result.product.name), in_channel=True)
@@ -129,6 +128,17 @@ def _answer(cmd: object, caddie: Caddie, lang: str) -> Reply:
         text, blocks = target_blocks(result, lang)
         return Reply(text=text, blocks=blocks, in_channel=True, customer_count=len(result.customers))
     raise TypeError(f"no handler for {cmd!r}")
+
+
+def _forecast(cmd: ForecastCommand, caddie: Caddie) -> ForecastResult:
+    """A day; a period of ``days`` from the first forecast day; or a range ``day``..``until`` (its days only)."""
+    if cmd.days is not None:
+        return caddie.forecast(cmd.product, caddie.as_of + timedelta(days=cmd.days))
+    result = caddie.forecast(cmd.product, cmd.until or cmd.day)
+    if cmd.until is None or cmd.day is None:
+        return result
+    first = max(cmd.day, caddie.as_of + timedelta(days=1))  # "cette semaine": the days still to come
+    return replace(result, points=tuple(p for p in result.points if p.day >= first))
 
 
 def _chart(result: ForecastResult, lang: str) -> tuple[bytes | None, str | None]:

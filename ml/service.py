@@ -132,7 +132,7 @@ class Caddie:
         typed = customer_id.strip()
         stored = self._customers.get(typed) or self._customers.get(normalize_customer_id(typed))
         if stored is None:
-            raise UnknownCustomer(typed)
+            raise UnknownCustomer(typed, known=self._customer_range())
         return stored
 
     def _require_customers(self) -> None:
@@ -154,6 +154,14 @@ class Caddie:
     def regions(self) -> list[str]:
         """The chain's regions, sorted (stores without a region count in the chain only)."""
         return self._scopes.regions()
+
+    def _customer_range(self) -> tuple[str, str] | None:
+        """The lowest and highest customer ids (numerically when all are numbers): what an id looks like."""
+        ids = [str(c) for c in self._snapshot.customers]
+        if not ids:
+            return None
+        key = (lambda c: (len(c.lstrip("0")), c.lstrip("0"))) if all(c.isdigit() for c in ids) else str
+        return min(ids, key=key), max(ids, key=key)
 
     # ------------------------------------------------------------------ forecast
     def forecast(self, product_query: str, day: date | None = None, *, store: str | None = None,
