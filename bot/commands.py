@@ -4,6 +4,9 @@
     /recommend [client] <id> [n]          n in 1..20, default 5
     /predict [client] <id> <produit…>     /predict profil -> the what-if form
     /target <produit…> [n]                n in 1..50, default 10
+    /commande [produit | rayon] [magasin <nom>] [date]   (/order; see bot.stores)
+    /caddie magasin [<nom> | aucun]       link this channel to a store (see bot.stores)
+    /forecast and /commande take a store clause: "magasin <nom>" (bot.stores.split_store_clause)
     <command> aide | help | ? | (empty)   -> help
 
 Every problem raises :class:`bot.errors.UsageError` (or :class:`bot.errors.BadDate`)
@@ -12,16 +15,26 @@ naming precisely what is wrong.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.dates import looks_like_date, normalize, parse_day, parse_horizon
 from bot.errors import COMMANDS, BadDate, UsageError, command_name
 from bot.forms import parse_profile_submission
+from bot.stores import (
+    ORDER,
+    STORE_WORDS,
+    OrderCommand,
+    StoreClause,
+    StoreLinkCommand,
+    parse_order,
+    parse_store_link,
+    split_store_clause,
+)
 
 __all__ = [
-    "Command", "ForecastCommand", "HelpCommand", "PredictCommand", "ProfileCommand", "RecommendCommand",
-    "TargetCommand", "parse_command", "parse_profile_submission",
+    "Command", "ForecastCommand", "HelpCommand", "OrderCommand", "PredictCommand", "ProfileCommand",
+    "RecommendCommand", "StoreLinkCommand", "TargetCommand", "parse_command", "parse_profile_submission",
 ]
 
 RECOMMEND_N = (1, 20, 5)  # min, max, default
@@ -38,6 +51,7 @@ class ForecastCommand:
     product: str
     day: date | None  # a single day (None: the first forecast day)
     days: int | None  # or a period of that many days from the first forecast day
+    store: StoreClause = StoreClause()  # "magasin Nantes" in the text; empty: the channel's store
 
 
 @dataclass(frozen=True)
@@ -68,7 +82,8 @@ class ProfileCommand:
     """``/predict profil``: the slack layer opens the what-if modal."""
 
 
-Command = ForecastCommand | RecommendCommand | PredictCommand | TargetCommand | HelpCommand | ProfileCommand
+Command = (ForecastCommand | RecommendCommand | PredictCommand | TargetCommand | HelpCommand | ProfileCommand
+           | OrderCommand | StoreLinkCommand)
 
 
 def parse_command(command: str, text: str, today: date) -> Command:
@@ -78,6 +93,8 @@ def parse_command(command: str, text: str, today: date) -> Command:
     """
     name = command_name(command)
     tokens = (text or "").split()
+    if name == "caddie" and tokens and normalize(tokens[0]) in STORE_WORDS:
+        return parse_store_link(tokens[1:])
     if name in ("", "help", "aide", "caddie"):
         if tokens and command_name(tokens[0]) in COMMANDS and name == "caddie":
             return parse_command(tokens[0], " ".join(tokens[1:]), today)
@@ -85,8 +102,17 @@ def parse_command(command: str, text: str, today: date) -> Command:
         return HelpCommand(topic if topic in COMMANDS else "")
     if name not in COMMANDS:
         raise UsageError(name, "unknown_command", name=f"/{name}")
-    if not tokens or (len(tokens) == 1 and normalize(tokens[0]) in HELP_WORDS):
+    if len(tokens) == 1 and normalize(tokens[0]) in HELP_WORDS:
         return HelpCommand(name)
+    if name == ORDER:
+        return parse_order(tokens, today)
+    if not tokens:
+        return HelpCommand(name)
+    if name == "forecast":
+        tokens, store = split_store_clause(tokens, today)
+        if not tokens:
+            raise UsageError("forecast", "missing_product")
+        return replace(_forecast(tokens, today), store=store)
     return _PARSERS[name](tokens, today)
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+from bot import i18n_stores
+
 DEFAULT_LANG = "fr"
 
 _FR: dict[str, str] = {
@@ -332,6 +334,9 @@ _EN: dict[str, str] = {
     "console.no_modal": "The what-if form only exists in Slack (/predict profil or the \"Simuler un client\" "
                         "shortcut).",
 }
+
+_FR.update(i18n_stores.FR)  # stores, channel links and orders
+_EN.update(i18n_stores.EN)
 
 CATALOGUES: dict[str, dict[str, str]] = {"fr": _FR, "en": _EN}
 LANGUAGES: tuple[str, ...] = tuple(CATALOGUES)
