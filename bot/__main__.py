@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
     if mode == "console":
-        return _run_console(settings, caddie, args.once)
+        return _run_console(settings, caddie.current(), args.once)
 
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackClientError
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     except (BoltError, SlackClientError) as exc:  # e.g. auth.test refused the token, or Slack unreachable
         print(f"caddie: cannot start the Slack app: {exc}", file=sys.stderr)
         return 2
-    from bot.scheduler import start_scheduler
+    from bot.jobs import start_scheduler
 
     start_scheduler(settings, app.client, caddie, refresh=refresh)
     if settings.refresh_cron:

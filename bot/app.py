@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot import listeners
+from bot.refresh import CaddieProvider
 from bot.settings import BotSettings
 
-if TYPE_CHECKING:
-    from ml.service import Caddie
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +25,7 @@ def create_client(settings: BotSettings) -> WebClient:
     )
 
 
-def create_app(settings: BotSettings, caddie: Caddie, client: WebClient | None = None) -> App:
+def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient | None = None) -> App:
     """The Bolt app answering the slash commands, the profile modal and the App Home tab.
 
     ``process_before_response=False``: Slack gets its acknowledgement at once, the work runs in lazy listeners.
@@ -40,5 +38,5 @@ def create_app(settings: BotSettings, caddie: Caddie, client: WebClient | None =
         process_before_response=False,
         logger=logging.getLogger("bot.slack"),
     )
-    listeners.register(app, caddie, settings)
+    listeners.register(app, caddies, settings)
     return app

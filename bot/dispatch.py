@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from bot.charts import forecast_chart
 from bot.commands import (
+    Command,
     ForecastCommand,
     HelpCommand,
     PredictCommand,
@@ -55,13 +56,45 @@ class Reply:
     open_modal: bool = False  # ``/predict profil``: the slack layer opens :func:`profile_form`
 
 
+@dataclass(frozen=True)
+class Parsed:
+    """A slash command parsed once: the typed command, or the mistake to explain. Carried from the ack to the answer."""
+
+    name: str  # as typed: "/forecast"
+    command: Command | None = None
+    error: Exception | None = None
+
+    def __deepcopy__(self, memo: dict) -> Parsed:
+        return self  # immutable; Bolt deep-copies the context for lazy listeners (an exception may not copy)
+
+    @property
+    def wants_profile_modal(self) -> bool:
+        """``/predict profil``: answered with the what-if modal instead of a message."""
+        return isinstance(self.command, ProfileCommand)
+
+
+def parse(command: str, text: str, caddie: Caddie, *, today: date) -> Parsed:
+    """``command`` with arguments ``text`` as a :class:`Parsed`. Never raises."""
+    try:
+        return Parsed(command, parse_command(command, text, caddie.reference_day(today)))
+    except Exception as exc:  # noqa: BLE001 - the answer explains it
+        return Parsed(command, error=exc)
+
+
+def answer(parsed: Parsed, caddie: Caddie, *, lang: str = "fr") -> Reply:
+    """The reply to an already parsed command. Never raises."""
+    try:
+        if parsed.error is not None:
+            raise parsed.error
+        assert parsed.command is not None
+        return _answer(parsed.command, caddie, lang)
+    except Exception as exc:  # every failure becomes a message; unknown ones are logged with an id
+        return error_reply(exc, lang, command=parsed.name)
+
+
 def handle(command: str, text: str, caddie: Caddie, *, lang: str = "fr", today: date) -> Reply:
     """Answer ``command`` (``"/forecast"``, ``"recommend"``…) with arguments ``text``. Never raises."""
-    try:
-        cmd = parse_command(command, text, caddie.reference_day(today))
-        return _answer(cmd, caddie, lang)
-    except Exception as exc:  # every failure becomes a message; unknown ones are logged with an id
-        return error_reply(exc, lang, command=command)
+    return answer(parse(command, text, caddie, today=today), caddie, lang=lang)
 
 
 def error_reply(exc: BaseException, lang: str = "fr", *, command: str | None = None) -> Reply:

@@ -1,9 +1,9 @@
 """Fresh models every day without a restart: retrain on the latest data, then swap them in.
 
-The bot holds a :class:`LiveCaddie`; listeners, the console and the scheduler use it as the
-:class:`ml.service.Caddie` it forwards to. A refresh trains and loads the new models off to the
-side and swaps them in with one assignment; if anything fails, the bot keeps answering with the
-models it has, and the failure is logged.
+The bot holds a :class:`LiveCaddie`, a :class:`CaddieProvider`: listeners and the scheduler ask it for the
+:meth:`~CaddieProvider.current` :class:`ml.service.Caddie` each time they answer. A refresh trains and loads
+the new models off to the side and swaps them in with one assignment; if anything fails, the bot keeps
+answering with the models it has, and the failure is logged.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from ml.service import Caddie
@@ -19,26 +19,38 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+class CaddieProvider(Protocol):
+    """Where the bot gets the service answering now (it changes when the models are refreshed)."""
+
+    def current(self) -> Caddie: ...
+
+
+class FixedCaddie:
+    """Always the same service (the console, tests)."""
+
+    def __init__(self, caddie: Caddie):
+        self._caddie = caddie
+
+    def current(self) -> Caddie:
+        return self._caddie
+
+
 class LiveCaddie:
-    """Forwards every attribute to the current :class:`~ml.service.Caddie`; :meth:`swap` replaces it."""
+    """The current :class:`~ml.service.Caddie`; :meth:`swap` replaces it (one assignment, atomic for readers)."""
 
     def __init__(self, caddie: Caddie):
         self._current = caddie
 
-    @property
     def current(self) -> Caddie:
         return self._current
 
     def swap(self, caddie: Caddie) -> None:
         self._current = caddie
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._current, name)
-
 
 def refresh_models(live: LiveCaddie, train: Callable[[], Path], load: Callable[[Path], Caddie]) -> bool:
     """``train()`` (returns the model folder), ``load`` it and swap it into ``live``. True when swapped."""
-    before = live.current.as_of
+    before = live.current().as_of
     try:
         fresh = load(train())
     except Exception as exc:  # noqa: BLE001 - a scheduler thread has nobody to raise to; old models keep serving

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.cron import cron_trigger
+
 SLACK_API_URL = "https://slack.com/api/"
 
 Mode = Literal["http", "socket", "console"]
@@ -78,8 +80,6 @@ class BotSettings(BaseSettings):
     @field_validator("forecast_cron", "refresh_cron")
     @classmethod
     def _valid_cron(cls, value: str, info: ValidationInfo) -> str:
-        from bot.scheduler import cron_trigger  # here: the scheduler module imports this one
-
         if info.field_name == "refresh_cron" and not value.strip():
             return ""
         try:

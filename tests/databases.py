@@ -19,12 +19,12 @@ NO_POSTGRES = ("TEST_DATABASE_URL is not set to a postgresql+psycopg:// URL (mak
 
 def wipe_postgres() -> None:
     """Drops every table of the data store and the scheduler, so each test starts from nothing."""
-    from bot import scheduler
+    from bot import database
     from ml.data import store
 
     engine = sa.create_engine(POSTGRES_URL)
     with engine.begin() as conn:
-        for table in [*store.metadata.sorted_tables, *scheduler.metadata.sorted_tables]:
+        for table in [*store.metadata.sorted_tables, *database.metadata.sorted_tables]:
             conn.execute(sa.text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
     engine.dispose()
 

@@ -2,7 +2,7 @@
 
 Skipped unless TEST_POSTGRES_URL names a PostgreSQL database the tests may wipe, e.g. the throwaway
 server of ``tests/postgres.sh`` (``make test`` starts it when PostgreSQL is installed). The tables of
-``ml.data.store`` and ``bot.scheduler`` are dropped before each test.
+``ml.data.store`` and ``bot.database`` are dropped before each test.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from bot import scheduler
+from bot import database
 from bot.app import create_client
-from bot.scheduler import JOB, POSTED, STALE_CLAIM, claim, make_engine, mark_posted, post_daily_forecasts, \
-    post_status, release, scheduled_posts
+from bot.jobs import JOB, post_daily_forecasts
+from bot.post_claims import POSTED, STALE_CLAIM, claim, make_engine, mark_posted, post_status, release, \
+    scheduled_posts
 from bot.settings import BotSettings
 from ml.data import store
 from tests.databases import NO_POSTGRES, POSTGRES_URL, postgres_url

@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 from slack_sdk import WebClient
 
-from bot.refresh import LiveCaddie, refresh_models
-from bot.scheduler import JOB, REFRESH_JOB, start_scheduler
+from bot.refresh import FixedCaddie, LiveCaddie, refresh_models
+from bot.jobs import JOB, REFRESH_JOB, start_scheduler
 from bot.settings import BotSettings
 from ml.errors import DataFormatError
 from ml.service import Caddie
@@ -17,16 +17,15 @@ from ml.service import Caddie
 
 def test_live_caddie_answers_like_the_caddie_it_holds(caddie) -> None:
     live = LiveCaddie(caddie)
-    assert live.as_of == caddie.as_of
-    assert live.forecast("yaourt") == caddie.forecast("yaourt")
-    assert live.recommend(caddie.customers()[0], 3) == caddie.recommend(caddie.customers()[0], 3)
+    assert live.current() is caddie
+    assert live.current().forecast("yaourt") == caddie.forecast("yaourt")
 
 
 def test_a_refresh_swaps_in_the_freshly_loaded_models(caddie, trained_dir: Path) -> None:
     live = LiveCaddie(caddie)
     assert refresh_models(live, train=lambda: trained_dir, load=lambda d: Caddie.load(d, horizon_days=7))
-    assert live.current is not caddie
-    assert live.horizon_days == 7 and caddie.horizon_days == 14
+    assert live.current() is not caddie
+    assert live.current().horizon_days == 7 and caddie.horizon_days == 14
 
 
 def test_a_failed_refresh_keeps_answering_with_the_old_models(caddie, caplog: pytest.LogCaptureFixture) -> None:
@@ -36,7 +35,7 @@ def test_a_failed_refresh_keeps_answering_with_the_old_models(caddie, caplog: py
         raise DataFormatError("online_retail.csv.xz not found")
 
     assert not refresh_models(live, train=broken_training, load=Caddie.load)
-    assert live.current is caddie
+    assert live.current() is caddie
     assert "model refresh failed" in caplog.text and "online_retail.csv.xz" in caplog.text
 
 
@@ -45,7 +44,7 @@ def _settings(**values: object) -> BotSettings:
 
 
 def test_the_refresh_runs_on_its_own_cron_even_without_a_logistics_channel(caddie) -> None:
-    scheduler = start_scheduler(_settings(refresh_cron="45 4 * * *"), WebClient(token="xoxb-test"), caddie,
+    scheduler = start_scheduler(_settings(refresh_cron="45 4 * * *"), WebClient(token="xoxb-test"), FixedCaddie(caddie),
                                 refresh=lambda: None)
     try:
         job = scheduler.get_job(REFRESH_JOB)
@@ -60,7 +59,7 @@ def test_an_empty_refresh_cron_turns_the_refresh_off(caddie, monkeypatch: pytest
     monkeypatch.setenv("REFRESH_CRON", "")
     settings = _settings()
     assert settings.refresh_cron == ""
-    scheduler = start_scheduler(settings, WebClient(token="xoxb-test"), caddie, refresh=lambda: None)
+    scheduler = start_scheduler(settings, WebClient(token="xoxb-test"), FixedCaddie(caddie), refresh=lambda: None)
     try:
         assert scheduler.get_job(REFRESH_JOB) is None
     finally:

@@ -13,22 +13,11 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import insert
 
 from bot.app import create_client
-from bot.scheduler import (
-    CATCH_UP_WINDOW,
-    JOB,
-    MISFIRE_GRACE_SECONDS,
-    POSTED,
-    STALE_CLAIM,
-    claim,
-    cron_trigger,
-    due_day,
-    logistics_message,
-    make_engine,
-    post_daily_forecasts,
-    post_status,
-    scheduled_posts,
-    start_scheduler,
-)
+from bot.cron import cron_trigger, due_day
+from bot.jobs import CATCH_UP_WINDOW, JOB, MISFIRE_GRACE_SECONDS, logistics_message, post_daily_forecasts, \
+    start_scheduler
+from bot.post_claims import POSTED, STALE_CLAIM, claim, make_engine, post_status, scheduled_posts
+from bot.refresh import FixedCaddie
 from bot.i18n import fmt_date
 from bot.settings import BotSettings
 from tests.fake_slack import FakeSlack, fake_slack_fixture  # noqa: F401 - the fake_slack fixture
@@ -215,7 +204,7 @@ def test_a_stale_claim_from_a_crashed_process_can_be_taken_over(db_url: str) -> 
 def test_scheduler_job_options(fake_slack: FakeSlack, db_url: str, caddie) -> None:
     settings = make_settings(fake_slack, db_url, forecast_cron="15 7 * * *")
     before_cron = datetime(2024, 7, 1, 7, 0, tzinfo=PARIS)
-    scheduler = start_scheduler(settings, create_client(settings), caddie, now=before_cron)
+    scheduler = start_scheduler(settings, create_client(settings), FixedCaddie(caddie), now=before_cron)
     try:
         job = scheduler.get_job(JOB)
         assert job.misfire_grace_time == MISFIRE_GRACE_SECONDS and job.coalesce and job.max_instances == 1
@@ -232,7 +221,7 @@ def test_restart_after_the_cron_time_catches_up_once(fake_slack: FakeSlack, db_u
     settings = make_settings(fake_slack, db_url, today=post_day)
     after_cron = datetime.combine(post_day, datetime.min.time(), PARIS).replace(hour=9)
 
-    scheduler = start_scheduler(settings, create_client(settings), caddie, now=after_cron)
+    scheduler = start_scheduler(settings, create_client(settings), FixedCaddie(caddie), now=after_cron)
     try:
         fake_slack.wait_for("chat.postMessage", timeout=30)
     finally:
@@ -240,7 +229,7 @@ def test_restart_after_the_cron_time_catches_up_once(fake_slack: FakeSlack, db_u
     assert post_status(make_engine(db_url), JOB, CHANNEL, post_day) == POSTED
 
     # a second restart the same day finds the post done and schedules no catch-up
-    scheduler = start_scheduler(settings, create_client(settings), caddie, now=after_cron)
+    scheduler = start_scheduler(settings, create_client(settings), FixedCaddie(caddie), now=after_cron)
     try:
         assert scheduler.get_job(f"{JOB}_catch_up") is None
     finally:

@@ -20,6 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot import forms
 from bot.app import create_app
+from bot.refresh import FixedCaddie
 from bot.settings import BotSettings
 from tests.fake_slack import FakeSlack, Recorded, fake_slack_fixture  # noqa: F401 - the fake_slack fixture
 
@@ -69,7 +70,7 @@ class Bot:
 def bot(fake_slack: FakeSlack, caddie) -> Iterator[Bot]:
     settings = BotSettings(_env_file=None, slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
                            slack_api_url=fake_slack.api_url, today=caddie.as_of + timedelta(days=1))
-    app = create_app(settings, caddie)
+    app = create_app(settings, FixedCaddie(caddie))
     server: WSGIServer = make_server("127.0.0.1", 0, SlackRequestHandler(app), handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

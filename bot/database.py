@@ -1,0 +1,45 @@
+"""The bot's own tables, in the same database as the data (``DATABASE_URL``), and the engine that creates them.
+
+- ``scheduled_posts``: one row per (job, channel, day) claimed or posted (:mod:`bot.post_claims`);
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Column, Date, DateTime, Engine, MetaData, String, Table, create_engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+metadata = MetaData()
+
+scheduled_posts = Table(
+    "scheduled_posts",
+    metadata,
+    Column("job", String(64), primary_key=True),
+    Column("channel", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("claimed_at", DateTime, nullable=False),  # naive UTC
+    Column("posted_at", DateTime),  # naive UTC
+    Column("message_ts", String(32)),
+)
+
+
+def make_engine(database_url: str) -> Engine:
+    """An engine on ``database_url`` with the bot's tables created (SQLite folders too)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(database_url, pool_pre_ping=url.get_backend_name() != "sqlite")
+    try:
+        create_tables(engine)
+    except DBAPIError:
+        # several processes may start at once: on PostgreSQL the later of two concurrent CREATE TABLE IF NOT
+        # EXISTS fails on a catalog unique index once the first one commits; the tables are there now
+        create_tables(engine)
+    return engine
+
+
+def create_tables(engine: Engine) -> None:
+    metadata.create_all(engine, checkfirst=True)

@@ -1,0 +1,132 @@
+"""The scheduled jobs: the daily demand-forecast post for logistics (at most once per channel and day) and
+the model refresh.
+
+APScheduler fires the post on ``FORECAST_CRON`` (crontab syntax and weekdays, in ``TIMEZONE``);
+``misfire_grace_time`` and ``coalesce`` cover a late or busy process. What they do not cover -- a restart
+after the cron time, or two bot processes running side by side -- is handled with claims
+(:mod:`bot.post_claims`) and a catch-up at start-up: when today's cron time has passed (less than
+:data:`CATCH_UP_WINDOW` ago) and today's post is missing, the job runs once. When the data cannot forecast
+the posting day (too old), a notice is posted instead of another day's figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from bot import rendering
+from bot.cron import cron_trigger, due_day
+from bot.i18n import fmt_date, t
+from bot.post_claims import POSTED, claim, make_engine, mark_posted, post_status, release
+from bot.refresh import CaddieProvider
+from bot.settings import BotSettings
+
+if TYPE_CHECKING:
+    from ml.service import Caddie
+
+log = logging.getLogger(__name__)
+
+JOB = "daily_forecast"
+REFRESH_JOB = "refresh_models"
+MISFIRE_GRACE_SECONDS = 3600
+CATCH_UP_WINDOW = timedelta(hours=6)  # a morning post found missing later than this after its time is skipped
+
+
+def post_daily_forecasts(client: WebClient, caddie: Caddie, engine: Engine, channel: str, day: date,
+                         lang: str = "fr", top_n: int = 10) -> str | None:
+    """Posts the top-``top_n`` demand forecast to ``channel`` once for ``day``.
+
+    Returns the message ts, or None when the post was already claimed or done. On any failure the claim is
+    released (a later run retries) and the exception propagates, to be logged by the caller.
+    """
+    if not claim(engine, JOB, channel, day):
+        log.info("daily forecast for %s in %s already claimed or posted: skipped", day, channel)
+        return None
+    try:
+        text, blocks = logistics_message(caddie, day, lang, top_n)
+        response = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except BaseException:
+        release(engine, JOB, channel, day)
+        raise
+    ts = response.get("ts")
+    _record_posted(engine, channel, day, ts)
+    log.info("daily forecast for %s posted to %s (ts %s)", day, channel, ts)
+    return ts
+
+
+def logistics_message(caddie: Caddie, day: date, lang: str, top_n: int) -> tuple[str, list[dict]]:
+    """The post for ``day``: its forecasts, or a notice when the data is too old (or too new) to forecast it.
+
+    Posting another day's figures under today's date would mislead; the notice says what to do instead.
+    """
+    if caddie.reference_day(day) != day:
+        log.warning("data ends %s: no forecast for %s, posting a notice", caddie.as_of, day)
+        message = t("logistics.stale", lang, day=fmt_date(day, lang), as_of=fmt_date(caddie.as_of, lang))
+        return rendering.notice_blocks(message, lang)
+    return rendering.logistics_blocks(caddie.forecast_top(top_n, day), day, lang)
+
+
+def _record_posted(engine: Engine, channel: str, day: date, ts: str | None, attempts: int = 3) -> None:
+    """Marks the claim as posted; the message is out, so a failure here is retried, then logged, never released."""
+    for attempt in range(1, attempts + 1):
+        try:
+            mark_posted(engine, JOB, channel, day, ts)
+            return
+        except DBAPIError as exc:
+            if attempt == attempts:
+                log.error("posted %s to %s (ts %s) but could not record it: %s", day, channel, ts, exc, exc_info=exc)
+                return
+            time.sleep(0.5 * attempt)
+
+
+def run_daily_job(client: WebClient, caddies: CaddieProvider, engine: Engine, settings: BotSettings) -> str | None:
+    """The scheduled job: today's post (in ``TIMEZONE``), errors logged with their trace, never raised."""
+    assert settings.logistics_channel is not None
+    try:
+        return post_daily_forecasts(client, caddies.current(), engine, settings.logistics_channel,
+                                    settings.current_day(), settings.language, settings.forecast_top_n)
+    except Exception as exc:  # noqa: BLE001 - a scheduler thread has nobody to raise to
+        log.error("daily forecast post failed (will retry on the next run): %s", exc, exc_info=exc)
+        return None
+
+
+def start_scheduler(settings: BotSettings, client: WebClient, caddies: CaddieProvider, engine: Engine | None = None,
+                    *, now: datetime | None = None, refresh: Callable[[], object] | None = None
+                    ) -> BackgroundScheduler:
+    """Starts the background scheduler: the logistics post when ``LOGISTICS_CHANNEL`` is set (catching up on
+    today's post if it is due and missing), and ``refresh`` (retrain and swap the models) on ``REFRESH_CRON``."""
+    tz = settings.tz
+    scheduler = BackgroundScheduler(timezone=tz)
+    if refresh is not None and settings.refresh_cron:
+        scheduler.add_job(refresh, cron_trigger(settings.refresh_cron, tz), id=REFRESH_JOB, replace_existing=True,
+                          misfire_grace_time=MISFIRE_GRACE_SECONDS, coalesce=True, max_instances=1)
+    if settings.logistics_channel:
+        _add_post_jobs(scheduler, settings, client, caddies, engine or make_engine(settings.database_url),
+                       now or datetime.now(tz))
+    scheduler.start()
+    return scheduler
+
+
+def _add_post_jobs(scheduler: BackgroundScheduler, settings: BotSettings, client: WebClient,
+                   caddies: CaddieProvider, engine: Engine, now: datetime) -> None:
+    assert settings.logistics_channel is not None
+    job_args = {"client": client, "caddies": caddies, "engine": engine, "settings": settings}
+    scheduler.add_job(run_daily_job, cron_trigger(settings.forecast_cron, settings.tz), id=JOB,
+                      kwargs=job_args, replace_existing=True, misfire_grace_time=MISFIRE_GRACE_SECONDS,
+                      coalesce=True, max_instances=1)
+    day = settings.current_day()  # the post's key, as run_daily_job computes it
+    due = due_day(now, settings.forecast_cron, within=CATCH_UP_WINDOW) is not None
+    if due_day(now, settings.forecast_cron) is not None and not due:
+        log.warning("today's %s post was missed more than %s ago: not sent late", settings.forecast_cron,
+                    CATCH_UP_WINDOW)
+    if due and post_status(engine, JOB, settings.logistics_channel, day) != POSTED:
+        log.info("the %s post of %s is due and missing: catching up", settings.forecast_cron, day)
+        scheduler.add_job(run_daily_job, id=f"{JOB}_catch_up", kwargs=job_args, replace_existing=True,
+                          max_instances=1)  # no trigger: runs once, now
