@@ -9,6 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot import listeners
+from bot.channels import ChannelStores
 from bot.refresh import CaddieProvider
 from bot.settings import BotSettings
 
@@ -25,7 +26,8 @@ def create_client(settings: BotSettings) -> WebClient:
     )
 
 
-def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient | None = None) -> App:
+def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient | None = None,
+               channels: ChannelStores | None = None) -> App:
     """The Bolt app answering the slash commands, the profile modal and the App Home tab.
 
     ``process_before_response=False``: Slack gets its acknowledgement at once, the work runs in lazy listeners.
@@ -38,5 +40,7 @@ def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient
         process_before_response=False,
         logger=logging.getLogger("bot.slack"),
     )
-    listeners.register(app, caddies, settings)
+    if channels is None:
+        channels = ChannelStores.from_settings(settings.database_url, settings.channel_stores)
+    listeners.register(app, caddies, settings, channels)
     return app

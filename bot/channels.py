@@ -116,6 +116,9 @@ class ChannelStores:
         self._engine = engine
         self._setting = dict(setting or {})
 
+    def __deepcopy__(self, memo: dict) -> ChannelStores:
+        return self  # shared: Bolt deep-copies the context for lazy listeners, an engine must not be copied
+
     @classmethod
     def from_settings(cls, database_url: str, channel_stores_setting: str | None) -> ChannelStores:
         return cls(links_engine(database_url), parse_channel_stores(channel_stores_setting))
@@ -144,3 +147,15 @@ class ChannelStores:
             conn.execute(delete(channel_stores).where(channel_stores.c.channel == channel))
             conn.execute(insert(channel_stores).values(channel=channel, store_id=store_id, linked_by=user,
                                                        linked_at=_utcnow()))
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a command was typed: the channel (and who typed it), with the links to read its store from."""
+
+    channel: str | None = None
+    user: str | None = None
+    links: ChannelStores | None = None
+
+    def link(self) -> ChannelLink:
+        return self.links.link_of(self.channel) if self.links is not None else ChannelLink()

@@ -12,6 +12,7 @@ FR: dict[str, str] = {
     "scope.chart.store": "magasin {store}",
     "scope.chart.region": "région {region}",
     "scope.chart.chain": "chaîne",
+    "chart.title_scope": "Prévision de la demande – {product} ({scope})",
     # channel links
     "link.store": "Ce canal répond pour le magasin *{store}*{where}.",
     "link.where": " ({city})",
@@ -80,6 +81,7 @@ EN: dict[str, str] = {
     "scope.chart.store": "store {store}",
     "scope.chart.region": "region {region}",
     "scope.chart.chain": "chain",
+    "chart.title_scope": "Demand forecast – {product} ({scope})",
     "link.store": "This channel answers for store *{store}*{where}.",
     "link.where": " ({city})",
     "link.setting": "Link set by the `CHANNEL_STORES` setting.",

@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import BoltContext
 
 from bot import dispatch
+from bot.channels import ChannelStores, Where
 from bot.refresh import CaddieProvider, FixedCaddie
 from bot.settings import BotSettings
 
 if TYPE_CHECKING:
     from ml.service import Caddie
 
-CADDIE, SETTINGS, PARSED = "caddie", "settings", "parsed"
+CADDIE, SETTINGS, PARSED, CHANNELS = "caddie", "settings", "parsed", "channels"
 
 
 class RequestCaddie(FixedCaddie):
@@ -33,13 +34,16 @@ class RequestCaddie(FixedCaddie):
         return self
 
 
-def inject(caddies: CaddieProvider, settings: BotSettings) -> Callable[..., None]:
-    """The middleware: the service and the settings into the context; a slash command parsed once."""
+def inject(caddies: CaddieProvider, settings: BotSettings, channels: ChannelStores | None = None
+           ) -> Callable[..., None]:
+    """The middleware: the service, the settings and the channel links into the context; a slash command
+    parsed once."""
 
     def put_caddie(context: BoltContext, body: dict[str, Any], next: Callable[[], None]) -> None:  # noqa: A002
         caddie = caddies.current()
         context[CADDIE] = RequestCaddie(caddie)
         context[SETTINGS] = settings
+        context[CHANNELS] = channels
         if body.get("command") and PARSED not in context:
             context[PARSED] = dispatch.parse(body["command"], body.get("text", "") or "", caddie,
                                              today=settings.current_day())
@@ -54,3 +58,9 @@ def caddie_of(context: BoltContext) -> Caddie:
 
 def settings_of(context: BoltContext) -> BotSettings:
     return context[SETTINGS]
+
+
+def where_of(context: BoltContext, body: dict[str, Any]) -> Where:
+    """The channel the command was typed in, who typed it, and the links giving the channel's store."""
+    return Where(channel=body.get("channel_id") or None, user=body.get("user_id") or None,
+                 links=context.get(CHANNELS))
