@@ -115,13 +115,17 @@ class ChannelStores:
     def __init__(self, engine: Engine | None, setting: dict[str, ChannelLink] | None = None):
         self._engine = engine
         self._setting = dict(setting or {})
+        if engine is not None:
+            create_links_table(engine)
 
     def __deepcopy__(self, memo: dict) -> ChannelStores:
         return self  # shared: Bolt deep-copies the context for lazy listeners, an engine must not be copied
 
     @classmethod
-    def from_settings(cls, database_url: str, channel_stores_setting: str | None) -> ChannelStores:
-        return cls(links_engine(database_url), parse_channel_stores(channel_stores_setting))
+    def from_settings(cls, database_url: str, channel_stores_setting: str | None,
+                      engine: Engine | None = None) -> ChannelStores:
+        """The links of ``CHANNEL_STORES`` and of the table at ``database_url`` (or on ``engine``)."""
+        return cls(engine or links_engine(database_url), parse_channel_stores(channel_stores_setting))
 
     @property
     def configured(self) -> dict[str, ChannelLink]:
