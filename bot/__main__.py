@@ -3,6 +3,8 @@
     python -m bot                                  # mode from the tokens present (MODE=auto)
     python -m bot --mode console
     python -m bot --once "/forecast yaourt demain"  # one answer, then exit
+
+A misconfiguration stops it with one line naming the setting, and exit status 2 (:mod:`bot.startup`).
 """
 
 from __future__ import annotations
@@ -10,11 +12,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.settings import BotSettings, ConfigError
+from bot.logs import configure as configure_logging
+from bot.refresh import LiveCaddie
+from bot.settings import BotSettings, ConfigError, Mode
+from bot.startup import check_database_url, database_problem, load_models, settings_error
+from ml.permissions import owner_only_files
 
 log = logging.getLogger("bot")
 
@@ -27,52 +35,52 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _settings_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    field = ".".join(str(part) for part in first.get("loc", ())).upper()
-    return f"invalid setting {field}: {first.get('msg')}"
+@dataclass(frozen=True)
+class Startup:
+    settings: BotSettings
+    mode: Mode
+    caddies: LiveCaddie
+    refresh: Callable[[], bool]
 
 
-def _load_caddie():  # noqa: ANN202 - (LiveCaddie, refresh callable); ml imported lazily (heavy imports)
-    from bot.refresh import LiveCaddie, refresh_models
-    from ml.service import Caddie
+def _start(args: argparse.Namespace) -> Startup:
+    """Settings, logging, database and models; raises :class:`ConfigError` (one line) on any misconfiguration."""
+    from ml.registry import is_complete
     from ml.settings import MLSettings
-    from ml.train import ensure_trained, train_all
 
-    settings = MLSettings()
-
-    def load(model_dir: Path) -> Caddie:
-        return Caddie.load(model_dir, horizon_days=settings.forecast_horizon_days)
-
-    live = LiveCaddie(load(ensure_trained(settings)))
-    return live, lambda: refresh_models(live, lambda: train_all(settings).model_dir, load)
+    overrides = {k: v for k, v in {"mode": args.mode, "charts_dir": args.charts_dir}.items() if v is not None}
+    try:
+        settings = BotSettings(**overrides)
+        ml_settings = MLSettings()
+    except ValidationError as exc:
+        raise settings_error(exc) from None
+    configure_logging(settings.log_level)
+    mode: Mode = "console" if args.once is not None else settings.resolved_mode()
+    if mode != "console":
+        settings.check_customer_access()
+    check_database_url(settings.database_url)
+    problem = database_problem(settings.database_url)
+    if problem is not None:
+        if not is_complete(Path(ml_settings.model_dir)):
+            raise ConfigError(f"DATABASE_URL: {problem}; the first start trains the models and needs a writable "
+                              "database: fix DATABASE_URL or the database")
+        log.warning("DATABASE_URL: %s. Answering anyway; the daily post and answers about customers wait for "
+                    "the database", problem)
+    caddies, refresh = load_models(ml_settings)
+    return Startup(settings, mode, caddies, refresh)
 
 
 def main(argv: list[str] | None = None) -> int:
+    owner_only_files()  # the database, models and charts hold customer data: readable by the owner only
     args = _parse_args(argv)
     try:
-        overrides = {k: v for k, v in {"mode": args.mode, "charts_dir": args.charts_dir}.items() if v is not None}
-        settings = BotSettings(**overrides)
-        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        mode = "console" if args.once is not None else settings.resolved_mode()
-    except ValidationError as exc:
-        print(f"caddie: {_settings_error(exc)}", file=sys.stderr)
-        return 2
+        started = _start(args)
     except ConfigError as exc:
         print(f"caddie: {exc}", file=sys.stderr)
         return 2
-
-    from bot.errors import user_message
-    from ml.errors import CaddieError
-
-    try:
-        caddie, refresh = _load_caddie()
-    except CaddieError as exc:
-        print(f"caddie: {user_message(exc, settings.language)}", file=sys.stderr)
-        return 1
-
-    if mode == "console":
-        return _run_console(settings, caddie.current(), args.once)
+    settings, caddies = started.settings, started.caddies
+    if started.mode == "console":
+        return _run_console(settings, caddies.current(), args.once)
 
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackClientError
@@ -80,19 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     from bot.app import create_app
 
     try:
-        app = create_app(settings, caddie)
+        app = create_app(settings, caddies)
     except (BoltError, SlackClientError) as exc:  # e.g. auth.test refused the token, or Slack unreachable
-        print(f"caddie: cannot start the Slack app: {exc}", file=sys.stderr)
+        print(f"caddie: cannot start the Slack app with SLACK_BOT_TOKEN / SLACK_API_URL: {exc}", file=sys.stderr)
         return 2
     from bot.jobs import start_scheduler
 
-    start_scheduler(settings, app.client, caddie, refresh=refresh)
+    start_scheduler(settings, app.client, caddies, refresh=started.refresh)
     if settings.refresh_cron:
         log.info("models retrained on %r (%s)", settings.refresh_cron, settings.timezone)
     if settings.logistics_channel:
         log.info("daily forecast to %s on %r (%s)", settings.logistics_channel, settings.forecast_cron,
                  settings.timezone)
-    if mode == "socket":
+    if started.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         SocketModeHandler(app, settings.slack_app_token).start()
@@ -103,9 +111,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run_console(settings: BotSettings, caddie, once: str | None) -> int:  # noqa: ANN001 - ml.service.Caddie
     from bot.console import Console
+    from bot.customer_gate import console_gate
 
-    console = Console(caddie, sys.stdout, lang=settings.language, today=settings.current_day(),
-                      charts_dir=settings.charts_dir)
+    console = Console(caddie, sys.stdout, gate=console_gate(settings), lang=settings.language,
+                      today=settings.current_day(), charts_dir=settings.charts_dir)
     if once is not None:
         console.run_line(once)
         return 0

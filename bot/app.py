@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -10,6 +11,10 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot import listeners
 from bot.channels import ChannelStores
+from bot.access import AccessPolicy, UsergroupMembers
+from bot.audit import AuditLog
+from bot.customer_gate import CustomerGate
+from bot.logs import keep_payloads_out_of_logs
 from bot.refresh import CaddieProvider
 from bot.settings import BotSettings
 
@@ -26,7 +31,14 @@ def create_client(settings: BotSettings) -> WebClient:
     )
 
 
-def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient | None = None,
+def create_gate(settings: BotSettings, client: WebClient, audit: AuditLog | None = None) -> CustomerGate:
+    """Access rules from the settings (user groups read through ``client``), the audit log in ``DATABASE_URL``."""
+    policy = AccessPolicy(settings, UsergroupMembers(client, ttl=settings.usergroup_cache_seconds))
+    return CustomerGate(policy, audit or AuditLog(settings.database_url), settings.customer_answers_in_channel)
+
+
+def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient | None = None, *,
+               audit: AuditLog | None = None, listener_executor: Executor | None = None,
                channels: ChannelStores | None = None) -> App:
     """The Bolt app answering the slash commands, the profile modal and the App Home tab.
 
@@ -39,8 +51,10 @@ def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient
         token_verification_enabled=settings.token_verification_enabled,
         process_before_response=False,
         logger=logging.getLogger("bot.slack"),
+        listener_executor=listener_executor,  # None: Bolt's own thread pool
     )
+    keep_payloads_out_of_logs()
     if channels is None:
         channels = ChannelStores.from_settings(settings.database_url, settings.channel_stores)
-    listeners.register(app, caddies, settings, channels)
+    listeners.register(app, caddies, settings, create_gate(settings, app.client, audit), channels)
     return app

@@ -10,7 +10,9 @@ text by :func:`blocks_to_text`; forecast charts are saved as PNG files.
 
 from __future__ import annotations
 
+import getpass
 import html
+import os
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -18,7 +20,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import dispatch
+from bot.access import CONSOLE
+from bot.audit import Requester
 from bot.commands import HELP_WORDS
+from bot.customer_gate import CustomerGate
 from bot.errors import COMMANDS
 from bot.i18n import t
 
@@ -87,12 +92,21 @@ def blocks_to_text(blocks: Iterable[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name in a bare container
+        return f"uid:{os.getuid()}"
+
+
 class Console:
     """Runs command lines through :func:`bot.dispatch.handle` and writes readable answers to ``out``."""
 
-    def __init__(self, caddie: Caddie, out: TextIO, *, lang: str = "fr", today: date,
-                 charts_dir: Path = Path("charts")) -> None:
+    def __init__(self, caddie: Caddie, out: TextIO, *, gate: CustomerGate, lang: str = "fr", today: date,
+                 charts_dir: Path = Path("charts"), user: str | None = None) -> None:
         self.caddie = caddie
+        self.gate = gate  # the console is exempt from the channel rules, not from the audit log
+        self.requester = Requester(user_id=user or _os_user(), team_id="", channel_id=CONSOLE, how=CONSOLE)
         self.out = out
         self.lang = lang
         self.today = today
@@ -119,7 +133,8 @@ class Console:
         if command not in COMMANDS:
             self._say(self._msg("unknown", command=word))
             return True
-        reply = dispatch.handle("/" + command, rest.strip(), self.caddie, lang=self.lang, today=self.today)
+        parsed = dispatch.parse("/" + command, rest.strip(), self.caddie, today=self.today)
+        reply = self.gate.answer(parsed, self.caddie, self.requester, lang=self.lang)
         if reply.open_modal:
             self._say(self._msg("no_modal"))
             return True

@@ -1,13 +1,14 @@
 """The bot's own tables, in the same database as the data (``DATABASE_URL``), and the engine that creates them.
 
 - ``scheduled_posts``: one row per (job, channel, day) claimed or posted (:mod:`bot.post_claims`);
+- ``audit_log``: one row per answer about customers: who asked, where, how, about which customer (:mod:`bot.audit`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Column, Date, DateTime, Engine, MetaData, String, Table, create_engine
+from sqlalchemy import Column, Date, DateTime, Engine, Integer, MetaData, String, Table, create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -23,6 +24,21 @@ scheduled_posts = Table(
     Column("claimed_at", DateTime, nullable=False),  # naive UTC
     Column("posted_at", DateTime),  # naive UTC
     Column("message_ts", String(32)),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),  # naive UTC
+    Column("user_id", String(64), nullable=False),  # Slack user id (console: the operating-system user)
+    Column("team_id", String(64), nullable=False),
+    Column("channel_id", String(64), nullable=False),
+    Column("how", String(16), nullable=False),  # command | shortcut | modal | console
+    Column("command", String(32), nullable=False),  # recommend | predict | target
+    Column("customer_id", String(128), index=True),  # the customer named by the question (None for /target)
+    Column("product", String(200)),  # /predict and /target: the product asked about
+    Column("customer_count", Integer),  # /target: how many customers the answer listed
 )
 
 

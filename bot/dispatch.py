@@ -59,6 +59,7 @@ class Reply:
     chart_title: str | None = None  # plain text, for the uploaded file's title
     in_channel: bool = False
     open_modal: bool = False  # ``/predict profil``: the slack layer opens :func:`profile_form`
+    customer_count: int | None = None  # ``/target``: how many customers the answer lists (for the audit log)
 
 
 @dataclass(frozen=True)
@@ -131,8 +132,9 @@ def _answer(cmd: object, caddie: Caddie, lang: str, where: Where) -> Reply:
         text, blocks = propensity_blocks(caddie.predict(cmd.customer_id, cmd.product), lang)
         return Reply(text=text, blocks=blocks, in_channel=True)
     if isinstance(cmd, TargetCommand):
-        text, blocks = target_blocks(caddie.target(cmd.product, cmd.n), lang)
-        return Reply(text=text, blocks=blocks, in_channel=True)
+        result = caddie.target(cmd.product, cmd.n)
+        text, blocks = target_blocks(result, lang)
+        return Reply(text=text, blocks=blocks, in_channel=True, customer_count=len(result.customers))
     raise TypeError(f"no handler for {cmd!r}")
 
 

@@ -16,6 +16,7 @@ import logging
 import secrets
 
 from bot.i18n import fmt_date, join_list, normalize_lang, t
+from bot.logs import trace_without_message
 from ml.errors import (
     CaddieError,
     DataError,
@@ -120,7 +121,7 @@ def user_message(exc: BaseException, lang: str = "fr", *, command: str | None = 
     try:
         return _known_message(exc, lang, command)
     except Exception:  # a bug in a message must not hide the original error
-        logger.exception("could not render a message for %r", exc)
+        logger.error("could not render a message for %s", type(exc).__name__)
         return _internal(exc, lang)
 
 
@@ -175,5 +176,6 @@ def _known_message(exc: BaseException, lang: str, command: str | None) -> str:
 
 def _internal(exc: BaseException, lang: str) -> str:
     ref = error_id()
-    logger.error("unexpected error [%s]: %r", ref, exc, exc_info=exc)
+    # the message of an unexpected error may quote what the user typed (a customer id): type and stack only
+    logger.error("unexpected error [%s]: %s\n%s", ref, type(exc).__name__, trace_without_message(exc))
     return t("error.internal", lang, error_id=ref)

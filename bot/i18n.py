@@ -115,6 +115,18 @@ _FR: dict[str, str] = {
     "error.internal": "Désolé, un problème inattendu est survenu. Si cela se reproduit, transmettez la référence "
                       "*{error_id}* à l'équipe technique.",
     "error.form": "Certains champs du formulaire sont à corriger.",
+    # access to customer data (/recommend, /predict, /target)
+    "access.elsewhere": "Les informations sur les clients ne sont données que dans {channels}. Posez votre "
+                        "question là-bas.",
+    "access.groups": "Les informations sur les clients sont réservées aux membres de {groups}. Demandez à votre "
+                     "responsable de vous y ajouter.",
+    "access.elsewhere_or_groups": "Les informations sur les clients ne sont données que dans {channels}, ou aux "
+                                  "membres de {groups}. Posez votre question là-bas.",
+    "access.not_enabled": "Les informations sur les clients ne sont pas activées dans cet espace de travail. "
+                          "Adressez-vous à votre responsable.",
+    "access.wrong_team": "Les informations sur les clients ne sont pas disponibles dans cet espace de travail.",
+    "access.audit_down": "Les informations sur les clients sont suspendues un moment : la consultation ne peut "
+                         "pas être enregistrée. Réessayez dans quelques minutes.",
     # form (profile modal) field errors
     "form.required": "Ce champ est obligatoire.",
     "form.not_a_number": "Entrez un nombre, par exemple 12,5.",
@@ -273,6 +285,14 @@ _EN: dict[str, str] = {
     "error.internal": "Sorry, something unexpected went wrong. If it happens again, give the reference "
                       "*{error_id}* to the technical team.",
     "error.form": "Some fields of the form need fixing.",
+    "access.elsewhere": "Customer information is only given in {channels}. Please ask there.",
+    "access.groups": "Customer information is reserved for members of {groups}. Ask your manager to add you.",
+    "access.elsewhere_or_groups": "Customer information is only given in {channels}, or to members of {groups}. "
+                                  "Please ask there.",
+    "access.not_enabled": "Customer information is not enabled in this workspace. Please ask your manager.",
+    "access.wrong_team": "Customer information is not available in this workspace.",
+    "access.audit_down": "Customer information is paused for a moment: the request cannot be recorded. "
+                         "Try again in a few minutes.",
     "form.required": "This field is required.",
     "form.not_a_number": "Enter a number, for example 12.5.",
     "form.not_an_integer": "Enter a whole number of days or times.",

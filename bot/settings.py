@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.cron import cron_trigger
 
@@ -51,6 +51,16 @@ class BotSettings(BaseSettings):
     # where the console saves forecast charts
     charts_dir: Path = Path("charts")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # who may ask about customers (/recommend, /predict, /target): these channels (ids, comma-separated)...
+    customer_channels: Annotated[tuple[str, ...], NoDecode] = ()
+    # ...or members of these Slack user groups (ids S0123..., comma-separated), anywhere in the workspace
+    customer_usergroups: Annotated[tuple[str, ...], NoDecode] = ()
+    # the workspace (team id T0123...) the bot serves; requests from another workspace are refused
+    slack_team_id: str | None = None
+    # answers about a customer are shown to the asker only, unless this is true
+    customer_answers_in_channel: bool = False
+    # how long a user group's member list is trusted before asking Slack again
+    usergroup_cache_seconds: int = 300
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_app_token", "logistics_channel", "today",
                      mode="before")
@@ -65,6 +75,18 @@ class BotSettings(BaseSettings):
 
         parse_channel_stores(value)  # ValueError names the faulty entry
         return value
+
+    @field_validator("customer_channels", "customer_usergroups", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip().lstrip("#") for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("slack_team_id", mode="before")
+    @classmethod
+    def _blank_team_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -114,6 +136,12 @@ class BotSettings(BaseSettings):
     def current_day(self) -> date:
         """The reference day: ``TODAY`` when set, else the calendar day in ``timezone``."""
         return self.today if self.today is not None else self.now().date()
+
+    def check_customer_access(self) -> None:
+        """Customer answers in Slack need the workspace they belong to. Raises :class:`ConfigError`."""
+        if (self.customer_channels or self.customer_usergroups) and not self.slack_team_id:
+            raise ConfigError("CUSTOMER_CHANNELS / CUSTOMER_USERGROUPS need SLACK_TEAM_ID, the id (T0123...) of "
+                              "the workspace allowed to see customer answers")
 
     def resolved_mode(self) -> Mode:
         """The run mode; ``auto`` picks Socket Mode, then HTTP, then the local console, from the tokens present.

@@ -20,6 +20,7 @@ from typing import Callable
 
 from ml.errors import CaddieError
 from ml.evaluate import resolve_source
+from ml.permissions import owner_only_files
 from ml.settings import MLSettings
 
 
@@ -43,6 +44,7 @@ def latency(fn: Callable[[], object], runs: int) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    owner_only_files()  # the database and model files hold customer data: owner only
     parser = argparse.ArgumentParser(prog="python -m ml.benchmark", description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=None, help="simulator | online_retail | completejourney | PATH")
     parser.add_argument("--runs", type=int, default=200, help="calls per latency measurement")

@@ -27,6 +27,7 @@ from ml.data import load_dataset
 from ml.data.schema import Dataset
 from ml.data.sources import COMPLETEJOURNEY_TRANSACTIONS_FILE, ONLINE_RETAIL_FILE
 from ml.errors import CaddieError
+from ml.permissions import owner_only_files
 from ml.settings import MLSettings
 
 TASKS = ("forecast", "recommend", "propensity")
@@ -156,6 +157,7 @@ def to_markdown(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    owner_only_files()  # the database and model files hold customer data: owner only
     parser = argparse.ArgumentParser(prog="python -m ml.evaluate", description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=None, help="simulator | online_retail | completejourney | PATH")
     parser.add_argument("--task", action="append", choices=TASKS, help="evaluate only this task (repeatable)")

@@ -25,6 +25,7 @@ from ml.data.aggregate import daily_demand
 from ml.data.schema import Dataset
 from ml.data.store import save_dataset
 from ml.errors import CaddieError
+from ml.permissions import owner_only_files
 from ml.settings import MLSettings
 from ml.snapshot import build_snapshot, forecastable_products
 
@@ -115,6 +116,7 @@ def ensure_trained(settings: MLSettings | None = None) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    owner_only_files()  # the database and model files hold customer data: owner only
     parser = argparse.ArgumentParser(prog="python -m ml.train", description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="simulator | online_retail | completejourney | PATH (default: DATA_SOURCE)")
     parser.add_argument("--columns", help='column mapping for a file, e.g. "customer_id=Client,product_id=EAN"')

@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,9 +68,11 @@ class _Fault:
 @dataclass
 class FakeSlack:
     records: list[Recorded] = field(default_factory=list)
+    usergroups: dict[str, list[str]] = field(default_factory=dict)  # usergroups.users.list: group id -> user ids
 
     def __post_init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
+        self._arrived = threading.Condition(self._lock)
         self._faults: dict[str, _Fault] = {}
         self._ids = itertools.count(1)
         fake = self
@@ -149,21 +150,25 @@ class FakeSlack:
 
     def wait_for(self, api_method: str | None = None, *, path_prefix: str | None = None, count: int = 1,
                  timeout: float = 15.0) -> list[Recorded]:
-        """Poll until at least ``count`` matching requests arrived; fail the test on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = self.calls(api_method, path_prefix=path_prefix)
-            if len(found) >= count:
-                return found
-            if time.monotonic() > deadline:
-                seen = [r.path for r in self.calls()]
-                raise AssertionError(f"waited {timeout}s for {count} x {api_method or path_prefix}; saw {seen}")
-            time.sleep(0.02)
+        """Wait (woken by each recorded request) until at least ``count`` matching requests arrived; fail the
+        test on timeout."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: len(self._matching(api_method, path_prefix)) >= count, timeout)
+        found = self.calls(api_method, path_prefix=path_prefix)
+        if len(found) < count:
+            seen = [r.path for r in self.calls()]
+            raise AssertionError(f"waited {timeout}s for {count} x {api_method or path_prefix}; saw {seen}")
+        return found
+
+    def _matching(self, api_method: str | None, path_prefix: str | None) -> list[Recorded]:
+        return [r for r in self.records if (api_method is None or r.api_method == api_method)
+                and (path_prefix is None or r.path.startswith(path_prefix))]
 
     # -- internals --------------------------------------------------------------------------------
     def _record(self, recorded: Recorded) -> None:
-        with self._lock:
+        with self._arrived:
             self.records.append(recorded)
+            self._arrived.notify_all()
 
     def _take_fault(self, api_method: str) -> _Fault | None:
         with self._lock:
@@ -191,6 +196,8 @@ class FakeSlack:
             return 429, {**json_headers, "Retry-After": str(fault.retry_after)}, {"ok": False, "error": "ratelimited"}
         if fault is not None and fault.error:
             return 200, json_headers, {"ok": False, "error": fault.error}
+        if api_method == "usergroups.users.list":
+            return 200, json_headers, self._usergroup_members(path, body)
         return 200, json_headers, self._ok_body(api_method, body)
 
     def _ok_body(self, api_method: str, body: bytes) -> dict[str, Any]:
@@ -211,6 +218,20 @@ class FakeSlack:
         if api_method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": f"F{n:06d}", "title": "chart"}]}
         return {"ok": True}
+
+    def _usergroup_members(self, path: str, body: bytes) -> dict[str, Any]:
+        """``usergroups.users.list``: the members set in :attr:`usergroups` (query string, form or JSON)."""
+        query = parse_qs(path.partition("?")[2])
+        try:
+            params = json.loads(body) if body else {}
+        except ValueError:
+            params = {k: v[0] for k, v in parse_qs(body.decode()).items()}
+        group = (query.get("usergroup") or [params.get("usergroup", "")])[0]
+        with self._lock:
+            members = self.usergroups.get(group)
+        if members is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(members)}
 
 
 @pytest.fixture(name="fake_slack")

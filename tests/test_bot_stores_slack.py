@@ -7,20 +7,16 @@ answer shows which store it is for.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
-from wsgiref.simple_server import WSGIServer, make_server
 
 import pytest
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
-from bot.app import create_app, create_client
+from bot.app import create_client
 from bot.channels import ChannelStores, links_engine
 from bot.jobs import JOB, run_daily_job
 from bot.post_claims import POSTED, make_engine, post_status
@@ -28,7 +24,7 @@ from bot.refresh import FixedCaddie
 from bot.settings import BotSettings
 from tests.chain_double import AS_OF, ChainDouble
 from tests.fake_slack import FakeSlack, fake_slack_fixture  # noqa: F401 - the fake_slack fixture
-from tests.test_slack_app import SECRET, Bot, _QuietHandler
+from tests.test_slack_app import SECRET, Bot, serve
 
 LYON_CHANNEL, OTHER_CHANNEL, LOGISTICS = "C0LYON", "C0OTHER", "C0LOG"
 TOMORROW = AS_OF + timedelta(days=1)
@@ -43,23 +39,13 @@ def db_url(tmp_path: Path) -> str:
 def bot(fake_slack: FakeSlack, db_url: str) -> Iterator[Bot]:
     settings = BotSettings(_env_file=None, slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
                            slack_api_url=fake_slack.api_url, today=TOMORROW, database_url=db_url)
-    app = create_app(settings, FixedCaddie(ChainDouble()))  # links from DATABASE_URL and CHANNEL_STORES
-    server: WSGIServer = make_server("127.0.0.1", 0, SlackRequestHandler(app), handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield Bot(f"http://127.0.0.1:{server.server_port}/slack/events", fake_slack)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(settings, ChainDouble(), fake_slack) as running:  # links from DATABASE_URL and CHANNEL_STORES
+        yield running
 
 
 def ask(bot: Bot, command: str, text: str, channel: str, key: str) -> dict[str, Any]:
     """Sends a signed slash command typed in ``channel``; returns the first answer posted to its response_url."""
-    form = {"token": "legacy", "team_id": "T0TEST", "channel_id": channel, "channel_name": "magasin",
-            "user_id": "U0ALICE", "user_name": "alice", "command": command, "text": text, "api_app_id": "A0CADDIE",
-            "response_url": bot.fake.response_url(key), "trigger_id": "13345.42.abcd"}
-    status, body = bot.post(urlencode(form), "application/x-www-form-urlencoded")
+    status, body = bot.command(command, text, key=key, channel=channel)
     assert status == 200 and body == ""
     return bot.fake.wait_for(path_prefix=f"/response/{key}")[0].payload
 

@@ -11,7 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.audit import AuditLog
 from bot.console import Console, blocks_to_text
+from bot.customer_gate import console_gate
+from bot.settings import BotSettings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,11 +50,17 @@ def _product_word(caddie) -> str:  # noqa: ANN001
     return caddie.products(1)[0].name.split()[0].lower()
 
 
+def _gate(tmp_path: Path):  # noqa: ANN202
+    return console_gate(BotSettings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'caddie.db'}"))
+
+
 def test_console_session_answers_saves_charts_and_quits(caddie, tmp_path: Path) -> None:
     out = io.StringIO()
-    script = io.StringIO(f"help\n/forecast {_product_word(caddie)} demain\n\nrecommend client 1\npredict profil\n"
-                         "/forecast zzqxw\nbonjour\nquit\n/target never-read\n")
-    console = Console(caddie, out, lang="fr", today=caddie.as_of + timedelta(days=1), charts_dir=tmp_path / "charts")
+    customer = caddie.customers()[0]
+    script = io.StringIO(f"help\n/forecast {_product_word(caddie)} demain\n\nrecommend client {customer}\n"
+                         "predict profil\n/forecast zzqxw\nbonjour\nquit\n/target never-read\n")
+    console = Console(caddie, out, gate=_gate(tmp_path), lang="fr", today=caddie.as_of + timedelta(days=1),
+                      charts_dir=tmp_path / "charts", user="operator")
 
     assert console.loop(script, prompt=False) == 0
 
@@ -64,11 +73,16 @@ def test_console_session_answers_saves_charts_and_quits(caddie, tmp_path: Path) 
     assert "bonjour" in text  # unknown command
     assert "Slack" in text  # the what-if form needs Slack
     assert "never-read" not in text and "Traceback" not in text
+    assert f"client {customer}" in text  # the console is exempt from the channel rules...
+    [entry] = AuditLog(f"sqlite:///{tmp_path / 'caddie.db'}").entries()  # ...not from the audit log
+    assert (entry["user_id"], entry["how"], entry["command"], entry["customer_id"]) == (
+        "operator", "console", "recommend", customer)
 
 
 def test_console_stops_at_end_of_input(caddie, tmp_path: Path) -> None:
     out = io.StringIO()
-    console = Console(caddie, out, lang="en", today=caddie.as_of + timedelta(days=1), charts_dir=tmp_path)
+    console = Console(caddie, out, gate=_gate(tmp_path), lang="en", today=caddie.as_of + timedelta(days=1),
+                      charts_dir=tmp_path)
     assert console.loop(io.StringIO("help\n"), prompt=True) == 0
     assert "Commands" in out.getvalue()
 

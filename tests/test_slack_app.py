@@ -8,8 +8,11 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
@@ -33,10 +36,40 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+class TrackedExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, telling when every submitted listener (ack and lazy phases) has finished."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=5, thread_name_prefix="listener")
+        self._pending = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn, /, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN201 - Executor.submit
+        with self._idle:
+            self._pending += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future: object) -> None:
+        with self._idle:
+            self._pending -= 1
+            self._idle.notify_all()
+
+    def wait_idle(self, timeout: float = 15.0) -> None:
+        with self._idle:
+            assert self._idle.wait_for(lambda: self._pending == 0, timeout), "listeners still running"
+
+
 @dataclass
 class Bot:
     url: str
     fake: FakeSlack
+    listeners: TrackedExecutor
+
+    def settle(self) -> None:
+        """Waits until every listener the requests so far started has finished (nothing more will happen)."""
+        self.listeners.wait_idle()
 
     def post(self, body: str, content_type: str, *, secret: str = SECRET, timestamp: int | None = None,
              signature: str | None = None) -> tuple[int, str]:
@@ -51,9 +84,10 @@ class Bot:
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read().decode()
 
-    def command(self, command: str, text: str, *, key: str = "r1", **signing: Any) -> tuple[int, str]:
-        form = {"token": "legacy", "team_id": "T0TEST", "team_domain": "caddie", "channel_id": CHANNEL,
-                "channel_name": "magasin", "user_id": USER, "user_name": "alice", "command": command, "text": text,
+    def command(self, command: str, text: str, *, key: str = "r1", channel: str = CHANNEL, user: str = USER,
+                team: str = "T0TEST", **signing: Any) -> tuple[int, str]:
+        form = {"token": "legacy", "team_id": team, "team_domain": "caddie", "channel_id": channel,
+                "channel_name": "magasin", "user_id": user, "user_name": "alice", "command": command, "text": text,
                 "api_app_id": "A0CADDIE", "response_url": self.fake.response_url(key), "trigger_id": "13345.42.abcd"}
         return self.post(urlencode(form), "application/x-www-form-urlencoded", **signing)
 
@@ -66,19 +100,35 @@ class Bot:
         return self.post(json.dumps(body), "application/json")
 
 
-@pytest.fixture
-def bot(fake_slack: FakeSlack, caddie) -> Iterator[Bot]:
-    settings = BotSettings(_env_file=None, slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
-                           slack_api_url=fake_slack.api_url, today=caddie.as_of + timedelta(days=1))
-    app = create_app(settings, FixedCaddie(caddie))
+def bot_settings(fake_slack: FakeSlack, caddie, tmp_path: Path, **values: Any) -> BotSettings:  # noqa: ANN001
+    """Settings of a bot talking to ``fake_slack``; customer answers allowed in :data:`CHANNEL` of T0TEST."""
+    defaults: dict[str, Any] = {
+        "slack_bot_token": "xoxb-test", "slack_signing_secret": SECRET, "slack_api_url": fake_slack.api_url,
+        "today": caddie.as_of + timedelta(days=1), "database_url": f"sqlite:///{tmp_path / 'caddie.db'}",
+        "customer_channels": (CHANNEL,), "slack_team_id": "T0TEST"}
+    return BotSettings(_env_file=None, **{**defaults, **values})
+
+
+@contextmanager
+def serve(settings: BotSettings, caddie, fake_slack: FakeSlack) -> Iterator[Bot]:  # noqa: ANN001
+    """The real Bolt app behind a local WSGI server, for the duration of the block."""
+    executor = TrackedExecutor()
+    app = create_app(settings, FixedCaddie(caddie), listener_executor=executor)
     server: WSGIServer = make_server("127.0.0.1", 0, SlackRequestHandler(app), handler_class=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield Bot(f"http://127.0.0.1:{server.server_port}/slack/events", fake_slack)
+        yield Bot(f"http://127.0.0.1:{server.server_port}/slack/events", fake_slack, executor)
     finally:
         server.shutdown()
         server.server_close()
+        executor.shutdown(wait=True)
+
+
+@pytest.fixture
+def bot(fake_slack: FakeSlack, caddie, tmp_path: Path) -> Iterator[Bot]:
+    with serve(bot_settings(fake_slack, caddie, tmp_path), caddie, fake_slack) as running:
+        yield running
 
 
 def _message_text(message: dict[str, Any]) -> str:
@@ -124,7 +174,7 @@ def test_unknown_product_gets_a_helpful_ephemeral_message(bot: Bot) -> None:
     assert answer.payload["response_type"] == "ephemeral"
     assert "zzqxw" in _message_text(answer.payload)
     assert "Traceback" not in _message_text(answer.payload)
-    time.sleep(0.3)
+    bot.settle()
     assert bot.fake.calls("files.getUploadURLExternal") == []
 
 
@@ -156,7 +206,7 @@ def test_unsigned_or_replayed_requests_are_rejected(bot: Bot, caddie, tamper: st
     }[tamper]
     status, _ = bot.command("/forecast", _product_word(caddie), **signing)
     assert status == 401
-    time.sleep(0.5)
+    bot.settle()
     assert bot.fake.calls(path_prefix="/response/") == []
     assert bot.fake.calls(path_prefix="/api/files") == []
 
@@ -170,7 +220,7 @@ def test_predict_profil_opens_the_modal(bot: Bot) -> None:
     assert opened.payload["trigger_id"] == "13345.42.abcd"
     view = opened.payload["view"]
     assert view["type"] == "modal" and view["callback_id"] == forms.PROFILE_CALLBACK_ID
-    time.sleep(0.3)
+    bot.settle()
     assert bot.fake.calls(path_prefix="/response/") == [], "the modal is the answer"
 
 

@@ -1,4 +1,7 @@
-"""Slash commands: a plain ``ack()`` at once, the answer in a lazy listener, from the command parsed once."""
+"""Slash commands: a plain ``ack()`` at once, the answer in a lazy listener, from the command parsed once.
+
+Customer-level commands go through the :class:`~bot.customer_gate.CustomerGate` (access, audit, ephemeral).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,8 @@ from slack_sdk import WebClient
 
 from bot import dispatch
 from bot.errors import SLASH_COMMANDS, user_message
-from bot.listeners.context import PARSED, caddie_of, settings_of, where_of
+from bot.audit import Requester
+from bot.listeners.context import PARSED, caddie_of, gate_of, settings_of, where_of
 from bot.listeners.delivery import post_chart, respond_safely
 from bot.listeners.views import open_profile_modal
 
@@ -26,7 +30,10 @@ def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient, respond: Resp
 def answer_command(body: dict[str, Any], respond: Respond, client: WebClient, context: BoltContext) -> None:
     lang = settings_of(context).language
     try:
-        reply = dispatch.answer(context[PARSED], caddie_of(context), lang=lang, where=where_of(context, body))
+        requester = Requester(user_id=body.get("user_id", ""), team_id=body.get("team_id", ""),
+                              channel_id=body.get("channel_id", ""), how="command")
+        reply = gate_of(context).answer(context[PARSED], caddie_of(context), requester, lang=lang,
+                                        where=where_of(context, body))
     except Exception as exc:  # noqa: BLE001 - answer() should not raise; if it does, the user still hears back
         respond_safely(respond, text=user_message(exc, lang), blocks=None, response_type="ephemeral")
         return

@@ -3,6 +3,7 @@
 - ``context["caddie"]``: a :class:`~bot.refresh.FixedCaddie` holding the service current when the request came
   in (a model refresh in the middle of a request does not mix two model sets in one answer);
 - ``context["settings"]``: the :class:`~bot.settings.BotSettings`;
+- ``context["gate"]``: the :class:`~bot.customer_gate.CustomerGate` customer-level answers go through;
 - ``context["parsed"]``: for a slash command, the command parsed once (:class:`bot.dispatch.Parsed`), read by
   the ack (``/predict profil`` opens a modal at once) and by the answer.
 
@@ -18,13 +19,14 @@ from slack_bolt import BoltContext
 
 from bot import dispatch
 from bot.channels import ChannelStores, Where
+from bot.customer_gate import CustomerGate
 from bot.refresh import CaddieProvider, FixedCaddie
 from bot.settings import BotSettings
 
 if TYPE_CHECKING:
     from ml.service import Caddie
 
-CADDIE, SETTINGS, PARSED, CHANNELS = "caddie", "settings", "parsed", "channels"
+CADDIE, SETTINGS, GATE, PARSED, CHANNELS = "caddie", "settings", "gate", "parsed", "channels"
 
 
 class RequestCaddie(FixedCaddie):
@@ -34,15 +36,16 @@ class RequestCaddie(FixedCaddie):
         return self
 
 
-def inject(caddies: CaddieProvider, settings: BotSettings, channels: ChannelStores | None = None
-           ) -> Callable[..., None]:
-    """The middleware: the service, the settings and the channel links into the context; a slash command
-    parsed once."""
+def inject(caddies: CaddieProvider, settings: BotSettings, gate: CustomerGate,
+           channels: ChannelStores | None = None) -> Callable[..., None]:
+    """The middleware: the service, the settings, the gate and the channel links into the context; a slash
+    command parsed once."""
 
     def put_caddie(context: BoltContext, body: dict[str, Any], next: Callable[[], None]) -> None:  # noqa: A002
         caddie = caddies.current()
         context[CADDIE] = RequestCaddie(caddie)
         context[SETTINGS] = settings
+        context[GATE] = gate
         context[CHANNELS] = channels
         if body.get("command") and PARSED not in context:
             context[PARSED] = dispatch.parse(body["command"], body.get("text", "") or "", caddie,
@@ -58,6 +61,10 @@ def caddie_of(context: BoltContext) -> Caddie:
 
 def settings_of(context: BoltContext) -> BotSettings:
     return context[SETTINGS]
+
+
+def gate_of(context: BoltContext) -> CustomerGate:
+    return context[GATE]
 
 
 def where_of(context: BoltContext, body: dict[str, Any]) -> Where:
