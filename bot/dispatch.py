@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.channels import Where
@@ -141,13 +141,23 @@ def _answer(cmd: object, caddie: Caddie, lang: str, where: Where) -> Reply:
 def _forecast(cmd: ForecastCommand, caddie: Caddie, lang: str, where: Where) -> Reply:
     """``/forecast`` for the store the text names, else the channel's store or region, else the chain."""
     link = where.link()
-    day = caddie.as_of + timedelta(days=cmd.days) if cmd.days is not None else cmd.day
-    result = caddie.forecast(cmd.product, day, **forecast_scope(cmd.store, link))
-    text, blocks = forecast_blocks(result, lang, table=cmd.days is not None)
+    result = _forecast_result(cmd, caddie, forecast_scope(cmd.store, link))
+    text, blocks = forecast_blocks(result, lang, table=cmd.days is not None or cmd.until is not None)
     text, blocks = with_scope(text, blocks, result.scope, lang, hint=wants_chain_hint(cmd.store, link))
     png, filename = _chart(result, lang)
     return Reply(text=text, blocks=blocks, chart_png=png, chart_filename=filename,
                  chart_title=chart_title(result, lang), in_channel=True)
+
+
+def _forecast_result(cmd: ForecastCommand, caddie: Caddie, scope: dict[str, str]) -> ForecastResult:
+    """A day; a period of ``days`` from the first forecast day; or a range ``day``..``until`` (its days only)."""
+    if cmd.days is not None:
+        return caddie.forecast(cmd.product, caddie.as_of + timedelta(days=cmd.days), **scope)
+    result = caddie.forecast(cmd.product, cmd.until or cmd.day, **scope)
+    if cmd.until is None or cmd.day is None:
+        return result
+    first = max(cmd.day, caddie.as_of + timedelta(days=1))  # "cette semaine": the days still to come
+    return replace(result, points=tuple(p for p in result.points if p.day >= first))
 
 
 def _chart(result: ForecastResult, lang: str) -> tuple[bytes | None, str | None]:

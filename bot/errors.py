@@ -15,8 +15,11 @@ from __future__ import annotations
 import logging
 import secrets
 
+from datetime import date
+
 from bot.i18n import fmt_date, join_list, normalize_lang, t
 from bot.logs import trace_without_message
+from bot.text import shown
 from ml.errors import (
     CaddieError,
     DataError,
@@ -55,11 +58,12 @@ class UsageError(BotError):
 class BadDate(BotError):
     """``text`` is not a date the bot can read. ``hint`` is a key of the ``date_hint.*`` messages."""
 
-    def __init__(self, text: str, hint: str = "format", command: str | None = None):
+    def __init__(self, text: str, hint: str = "format", command: str | None = None, **params: object):
         super().__init__(f"bad date: {text!r} ({hint})")
         self.text = text
         self.hint = hint
         self.command = command
+        self.params = params  # for the hint: ``day`` (a date), ``date`` and ``extra`` (words as typed)
 
 
 class FormError(BotError):
@@ -109,7 +113,7 @@ def form_error_messages(exc: FormError, lang: str) -> dict[str, str]:
 
 def _quoted_list(items: list[str], lang: str) -> str:
     if normalize_lang(lang) == "fr":
-        return join_list([f"« {x} »" for x in items], lang)
+        return join_list([f"«\u00a0{x}\u00a0»" for x in items], lang)
     return join_list([f"\"{x}\"" for x in items], lang)
 
 
@@ -127,25 +131,30 @@ def user_message(exc: BaseException, lang: str = "fr", *, command: str | None = 
 
 def _known_message(exc: BaseException, lang: str, command: str | None) -> str:
     if isinstance(exc, UsageError):
-        problem = t(f"problem.{exc.problem}", lang, **exc.params)
+        params = {"command": f"/{exc.command}", **_shown_params(exc.params, lang)}
+        problem = t(f"problem.{exc.problem}", lang, **params)
         return f"{problem}\n{usage_hint(exc.command, lang)}"
     if isinstance(exc, BadDate):
-        text = f"{t('error.bad_date', lang, text=exc.text)} {t(f'date_hint.{exc.hint}', lang)}"
+        hint = t(f"date_hint.{exc.hint}", lang, **_shown_params(exc.params, lang))
+        text = f"{t('error.bad_date', lang, text=shown(exc.text))} {hint}"
         where = exc.command or command
         return f"{text}\n{usage_hint(where, lang)}" if where else text
     if isinstance(exc, FormError):
         return t("error.form", lang)
     if isinstance(exc, UnknownProduct):
-        first = t("error.unknown_product", lang, query=exc.query)
+        first = t("error.unknown_product", lang, query=shown(exc.query))
         if exc.suggestions:
             names = _quoted_list(exc.suggestions[:MAX_SUGGESTIONS], lang)
             return f"{first} {t('error.suggestions', lang, suggestions=names)}"
         return f"{first} {t('error.no_suggestions', lang)}"
     if isinstance(exc, UnknownCustomer):
-        first = t("error.unknown_customer", lang, customer=exc.customer_id)
+        first = t("error.unknown_customer", lang, customer=shown(exc.customer_id, 24))
         if exc.suggestions:
             ids = ", ".join(exc.suggestions[:MAX_SUGGESTIONS])
             return f"{first} {t('error.customer_suggestions', lang, suggestions=ids)}"
+        known = getattr(exc, "known", None)
+        if known:
+            return f"{first} {t('error.customer_range', lang, low=known[0], high=known[1])}"
         return first
     if isinstance(exc, UnknownStore):
         first = t("error.unknown_store", lang, query=exc.query)
@@ -158,7 +167,8 @@ def _known_message(exc: BaseException, lang: str, command: str | None) -> str:
     if isinstance(exc, NoCustomerData):
         return t("error.no_customer_data", lang, data=exc.data_name)
     if isinstance(exc, DateOutOfRange):
-        return t("error.date_out_of_range", lang, requested=fmt_date(exc.requested, lang),
+        key = "error.date_past" if exc.requested < exc.earliest else "error.date_out_of_range"
+        return t(key, lang, requested=fmt_date(exc.requested, lang),
                  earliest=fmt_date(exc.earliest, lang), latest=fmt_date(exc.latest, lang))
     if isinstance(exc, NotEnoughHistory):
         return t("error.not_enough_history", lang, product=exc.product_name)
@@ -172,6 +182,12 @@ def _known_message(exc: BaseException, lang: str, command: str | None) -> str:
         # a subclass added later without a message of its own: still not a trace
         logger.warning("no specific message for %s", type(exc).__name__)
     return _internal(exc, lang)
+
+
+def _shown_params(params: dict[str, object], lang: str) -> dict[str, object]:
+    """Parameters of a message as shown: dates in words, user text cleaned and cut to a readable length."""
+    return {k: fmt_date(v, lang) if isinstance(v, date) else shown(v) if isinstance(v, str) else v
+            for k, v in params.items()}
 
 
 def _internal(exc: BaseException, lang: str) -> str:

@@ -8,6 +8,7 @@ French, an unknown key raises ``KeyError`` (a bug, caught by the tests).
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 
 from bot import i18n_stores
@@ -20,8 +21,12 @@ _FR: dict[str, str] = {
     "common.more": "… et {n} de plus",
     # forecast
     "forecast.header": "Prévision : {product}",
-    "forecast.day": "*{day}* : *{mean}* unités attendues (intervalle à {level} % : {lower} – {upper})",
-    "forecast.range": "Du {start} au {end} : *{total}* unités attendues au total",
+    "forecast.day": "*{day}* : *{quantity}* (intervalle à {level} % : {lower} – {upper})",
+    "forecast.range": "Du {start} au {end} : *{quantity}* au total",
+    "units.expected.below_one": "moins d'une unité attendue ({n} en moyenne)",
+    "units.expected.almost_none": "moins d'une unité attendue",
+    "units.expected.one": "{n} unité attendue",
+    "units.expected.other": "{n} unités attendues",
     "forecast.table_title": "*Détail jour par jour*",
     "forecast.col.day": "Jour",
     "forecast.col.mean": "Prévision",
@@ -41,7 +46,7 @@ _FR: dict[str, str] = {
     "reason.times.other": "acheté {times} fois",
     "reason.last.zero": "la dernière fois le {day}",
     "reason.last.one": "la dernière fois le {day}",
-    "reason.last.other": "la dernière il y a {n} jours",
+    "reason.last.other": "la dernière fois il y a {n} jours",
     "reason.also_bought": "souvent acheté avec {anchor}",
     "reason.popular": "populaire : {share} des clients",
     "reason.seasonal": "produit de saison",
@@ -71,7 +76,8 @@ _FR: dict[str, str] = {
     "help.title": "caddie — aide",
     "help.intro": "Je réponds aux questions du magasin à partir des ventes passées.",
     "help.forecast": "*{usage}* — prévision de la demande d'un produit pour un jour ou une période.",
-    "help.forecast.examples": "`/forecast yaourt nature demain` · `/forecast baguette 7j` · `/forecast lait 01/07`",
+    "help.forecast.examples": "`/forecast yaourt nature demain` · `/forecast baguette 7j` · `/forecast lait samedi` · "
+                              "`/forecast champagne ce week-end` · `/forecast lait dans 3 jours`",
     "help.recommend": "*{usage}* — produits à proposer à un client (5 par défaut, 20 au plus).",
     "help.recommend.examples": "`/recommend client 42` · `/recommend 42 10`",
     "help.predict": "*{usage}* — probabilité qu'un client achète un produit prochainement.",
@@ -79,10 +85,11 @@ _FR: dict[str, str] = {
     "help.target": "*{usage}* — clients les plus susceptibles d'acheter un produit (10 par défaut, 50 au plus).",
     "help.target.examples": "`/target baguette` · `/target yaourt nature 20`",
     "help.examples": "Exemples : {examples}",
-    "help.dates": "Dates : 2024-07-01, 01/07/2024, 01/07, aujourd'hui, demain, après-demain, lundi… dimanche. "
-                  "Périodes : 7j, 7 jours, +7.",
+    "help.dates": "Jours : demain, après-demain, samedi, lundi prochain, dans 3 jours, le 14 juillet, 1er août, "
+                  "01/07, 2024-07-01. Plusieurs jours : ce week-end, cette semaine, la semaine prochaine. "
+                  "Périodes à partir du premier jour prévu : 7j, 7 jours, sur 7 jours, pendant une semaine, +7.",
     "help.more": "Tapez `/forecast aide` (ou une autre commande suivie de `aide`) pour le détail d'une commande.",
-    "usage.forecast": "/forecast <produit> [date | demain | 7j]",
+    "usage.forecast": "/forecast <produit> [date | demain | ce week-end | 7j]",
     "usage.recommend": "/recommend client <numéro> [nombre]",
     "usage.predict": "/predict client <numéro> <produit>",
     "usage.target": "/target <produit> [nombre]",
@@ -95,15 +102,24 @@ _FR: dict[str, str] = {
     "problem.bad_horizon": "La période doit être d'au moins un jour (reçu : « {value} »).",
     "problem.too_many_args": "Je ne comprends pas « {extra} ».",
     "problem.unknown_command": "Je ne connais pas la commande « {name} ».",
+    "problem.not_a_customer": "« {value} » n'est pas un numéro de client : il s'écrit en chiffres, "
+                              "par exemple `client 42`.",
+    "problem.no_date": "{command} ne prend pas de date : retirez « {value} ».",
     "error.bad_date": "Je ne comprends pas la date « {text} ».",
-    "date_hint.format": "Formats acceptés : 2024-07-01, 01/07/2024, 01/07, aujourd'hui, demain, après-demain, "
-                        "samedi, 7j.",
+    "date_hint.format": "Formats acceptés : demain, samedi, dans 3 jours, le 14 juillet, 01/07, 2024-07-01, "
+                        "ce week-end, la semaine prochaine, 7j.",
     "date_hint.no_such_day": "Ce jour n'existe pas dans le calendrier.",
+    "date_hint.trailing": "J'ai compris la date « {date} », mais pas « {extra} » : mettez la date en dernier.",
+    "date_hint.two_dates": "Donnez une seule date ou période, par exemple « demain » ou « 7j ».",
+    "date_hint.wrong_weekday": "Ce jour-là est un autre jour de la semaine : {day}.",
+    "date_hint.too_far": "C'est bien trop loin : je prévois les prochains jours seulement.",
     "error.unknown_product": "Je ne trouve pas le produit « {query} ».",
     "error.suggestions": "Vouliez-vous dire : {suggestions} ?",
     "error.no_suggestions": "Vérifiez l'orthographe ou essayez un nom plus court (par exemple « yaourt »).",
     "error.unknown_customer": "Je ne trouve pas le client « {customer} » dans l'historique des achats.",
     "error.customer_suggestions": "Numéros proches : {suggestions}.",
+    "error.customer_range": "Les numéros de client connus vont de {low} à {high}.",
+    "error.date_past": "Le {requested} est déjà passé : je peux prévoir du {earliest} au {latest}.",
     "error.date_out_of_range": "Pas de prévision possible pour le {requested} : je peux répondre du {earliest} "
                                "au {latest}.",
     "error.not_enough_history": "« {product} » se vend trop rarement ces derniers temps pour une prévision "
@@ -197,8 +213,12 @@ _EN: dict[str, str] = {
     "common.context": "Data up to {as_of} · model {model}",
     "common.more": "… and {n} more",
     "forecast.header": "Forecast: {product}",
-    "forecast.day": "*{day}*: *{mean}* units expected ({level}% interval: {lower} – {upper})",
-    "forecast.range": "From {start} to {end}: *{total}* units expected in total",
+    "forecast.day": "*{day}*: *{quantity}* ({level}% interval: {lower} – {upper})",
+    "forecast.range": "From {start} to {end}: *{quantity}* in total",
+    "units.expected.below_one": "less than one unit expected ({n} on average)",
+    "units.expected.almost_none": "less than one unit expected",
+    "units.expected.one": "{n} unit expected",
+    "units.expected.other": "{n} units expected",
     "forecast.table_title": "*Day by day*",
     "forecast.col.day": "Day",
     "forecast.col.mean": "Forecast",
@@ -245,7 +265,8 @@ _EN: dict[str, str] = {
     "help.intro": "I answer the store's questions from past sales.",
     "help.forecast": "*{usage}* — demand forecast of a product for a day or a period.",
     "help.forecast.examples": "`/forecast plain yogurt tomorrow` · `/forecast baguette 7d` · "
-                              "`/forecast milk 2024-07-01`",
+                              "`/forecast milk saturday` · `/forecast champagne this weekend` · "
+                              "`/forecast milk in 3 days`",
     "help.recommend": "*{usage}* — products to offer a customer (5 by default, at most 20).",
     "help.recommend.examples": "`/recommend customer 42` · `/recommend 42 10`",
     "help.predict": "*{usage}* — probability that a customer buys a product soon.",
@@ -253,10 +274,11 @@ _EN: dict[str, str] = {
     "help.target": "*{usage}* — customers most likely to buy a product (10 by default, at most 50).",
     "help.target.examples": "`/target baguette` · `/target plain yogurt 20`",
     "help.examples": "Examples: {examples}",
-    "help.dates": "Dates: 2024-07-01, 01/07/2024 (day/month), 01/07, today, tomorrow, Monday… Sunday. "
-                  "Periods: 7d, 7 days, +7.",
+    "help.dates": "Days: tomorrow, Saturday, next Monday, in 3 days, July 14, 1 August, 01/07 (day/month), "
+                  "2024-07-01. Several days: this weekend, this week, next week. "
+                  "Periods from the first forecast day: 7d, 7 days, for 7 days, +7.",
     "help.more": "Type `/forecast help` (or another command followed by `help`) for details on a command.",
-    "usage.forecast": "/forecast <product> [date | tomorrow | 7d]",
+    "usage.forecast": "/forecast <product> [date | tomorrow | this weekend | 7d]",
     "usage.recommend": "/recommend customer <id> [count]",
     "usage.predict": "/predict customer <id> <product>",
     "usage.target": "/target <product> [count]",
@@ -268,14 +290,24 @@ _EN: dict[str, str] = {
     "problem.bad_horizon": "The period must be at least one day (got \"{value}\").",
     "problem.too_many_args": "I don't understand \"{extra}\".",
     "problem.unknown_command": "I don't know the command \"{name}\".",
+    "problem.not_a_customer": "\"{value}\" is not a customer number: it is written in digits, for example "
+                              "`customer 42`.",
+    "problem.no_date": "{command} takes no date: remove \"{value}\".",
     "error.bad_date": "I don't understand the date \"{text}\".",
-    "date_hint.format": "Accepted formats: 2024-07-01, 01/07/2024 (day/month), 01/07, today, tomorrow, Saturday, 7d.",
+    "date_hint.format": "Accepted formats: tomorrow, Saturday, in 3 days, July 14, 01/07 (day/month), 2024-07-01, "
+                        "this weekend, next week, 7d.",
     "date_hint.no_such_day": "That day does not exist in the calendar.",
+    "date_hint.trailing": "I understood the date \"{date}\" but not \"{extra}\": put the date last.",
+    "date_hint.two_dates": "Give one date or period only, for example \"tomorrow\" or \"7d\".",
+    "date_hint.wrong_weekday": "That day falls on another weekday: {day}.",
+    "date_hint.too_far": "That is far too far ahead: I forecast the next few days only.",
     "error.unknown_product": "I can't find the product \"{query}\".",
     "error.suggestions": "Did you mean: {suggestions}?",
     "error.no_suggestions": "Check the spelling or try a shorter name (for example \"yogurt\").",
     "error.unknown_customer": "I can't find customer \"{customer}\" in the purchase history.",
     "error.customer_suggestions": "Close ids: {suggestions}.",
+    "error.customer_range": "Known customer numbers go from {low} to {high}.",
+    "error.date_past": "{requested} is already past: I can forecast from {earliest} to {latest}.",
     "error.date_out_of_range": "No forecast possible for {requested}: I can answer from {earliest} to {latest}.",
     "error.not_enough_history": "\"{product}\" has sold too rarely lately for a reliable daily forecast. "
                                 "Try a more common product or `/target {product}`.",
@@ -358,6 +390,22 @@ _EN: dict[str, str] = {
 _FR.update(i18n_stores.FR)  # stores, channel links and orders
 _EN.update(i18n_stores.EN)
 
+NBSP = "\u00a0"  # before ":" and inside « »
+NNBSP = "\u202f"  # narrow, before ";", "!", "?", "%" and between thousands
+
+
+def french_spacing(text: str) -> str:
+    """Non-breaking spaces where French typography wants them (outside `code`): ``"Dates : x ?"`` ->
+    ``"Dates\u00a0: x\u202f?"``; ``"« x »"`` -> ``"«\u00a0x\u00a0»"``."""
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        part = re.sub(r" ([:»])", NBSP + r"\1", parts[i])
+        part = part.replace("« ", "«" + NBSP)
+        parts[i] = re.sub(r" ([;!?%])", NNBSP + r"\1", part)
+    return "`".join(parts)
+
+
+_FR = {key: french_spacing(text) for key, text in _FR.items()}
 CATALOGUES: dict[str, dict[str, str]] = {"fr": _FR, "en": _EN}
 LANGUAGES: tuple[str, ...] = tuple(CATALOGUES)
 
@@ -409,7 +457,7 @@ def fmt_number(x: float, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
     if text in ("-0", ""):
         text = "0"
     if normalize_lang(lang) == "fr":
-        text = text.replace(",", " ").replace(".", ",")
+        text = text.replace(",", NNBSP).replace(".", ",")
     return text
 
 
@@ -418,12 +466,25 @@ def fmt_quantity(x: float, lang: str = DEFAULT_LANG) -> str:
     return fmt_number(x, lang, 0 if abs(x) >= 100 else 1)
 
 
+def fmt_expected(x: float, lang: str = DEFAULT_LANG) -> str:
+    """An expected quantity with its unit, agreed: « 0,5 unité » and « 1,5 unité » (French singular below 2),
+    « 12 unités »; below one unit, « moins d'une unité » (the mean in brackets when it shows)."""
+    n = fmt_quantity(x, lang)
+    if x is not None and math.isfinite(x) and 0 < x < 1 and n != "1":
+        return t("units.expected.almost_none" if n == "0" else "units.expected.below_one", lang, n=n)
+    if normalize_lang(lang) == "fr":
+        singular = x is not None and math.isfinite(x) and abs(x) < 2 and n != "2"
+    else:
+        singular = n == "1"
+    return t("units.expected.one" if singular else "units.expected.other", lang, n=n)
+
+
 def fmt_percent(p: float, lang: str = DEFAULT_LANG, decimals: int = 0) -> str:
     """A share in 0..1 as a percentage: ``0.38`` -> ``"38 %"`` (fr) / ``"38%"`` (en); tiny shares -> ``"< 1 %"``."""
     if p is None or not math.isfinite(p):
         return "–"
     value = 100.0 * p
-    sep = " " if normalize_lang(lang) == "fr" else ""
+    sep = NNBSP if normalize_lang(lang) == "fr" else ""
     floor = 10.0 ** -decimals
     if 0 < value < floor:
         return f"< {fmt_number(floor, lang, decimals)}{sep}%"
@@ -445,7 +506,8 @@ def fmt_date(d: date, lang: str = DEFAULT_LANG, style: str = "long") -> str:
     if style != "long":
         raise ValueError(f"unknown date style {style!r}")
     if fr:
-        return f"{_FR_DAYS[d.weekday()]} {d.day} {_FR_MONTHS[d.month - 1]} {d.year}"
+        day = "1er" if d.day == 1 else str(d.day)
+        return f"{_FR_DAYS[d.weekday()]} {day} {_FR_MONTHS[d.month - 1]} {d.year}"
     return f"{_EN_DAYS[d.weekday()]} {d.day} {_EN_MONTHS[d.month - 1]} {d.year}"
 
 

@@ -28,7 +28,18 @@ from bot.forms import (
     VISITS_BLOCK,
 )
 from bot.errors import COMMANDS, usage
-from bot.i18n import fmt_date, fmt_number, fmt_percent, fmt_quantity, has, join_list, normalize_lang, t, tn
+from bot.i18n import (
+    fmt_date,
+    fmt_expected,
+    fmt_number,
+    fmt_percent,
+    fmt_quantity,
+    has,
+    join_list,
+    normalize_lang,
+    t,
+    tn,
+)
 from ml.results import (
     ForecastPoint,
     ForecastResult,
@@ -173,7 +184,7 @@ def _interval(p: ForecastPoint, lang: str) -> str:
 
 
 def _day_line(p: ForecastPoint, level: int, lang: str) -> str:
-    return t("forecast.day", lang, day=fmt_date(p.day, lang), mean=fmt_quantity(p.mean, lang), level=level,
+    return t("forecast.day", lang, day=fmt_date(p.day, lang), quantity=fmt_expected(p.mean, lang), level=level,
              lower=fmt_quantity(p.lower, lang), upper=fmt_quantity(p.upper, lang))
 
 
@@ -193,7 +204,7 @@ def forecast_blocks(result: ForecastResult, lang: str = "fr", *, table: bool = F
         first, last = result.points[0], result.points[-1]
         total = sum(p.mean for p in result.points)
         summary = t("forecast.range", lang, start=fmt_date(first.day, lang), end=fmt_date(last.day, lang),
-                    total=fmt_quantity(total, lang))
+                    quantity=fmt_expected(total, lang))
         rows = forecast_table(result.points, result.level, lang)
         blocks += [_section(summary), _section(t("forecast.table_title", lang)), *_packed_sections(rows, code=True)]
         lines += [summary, *rows]

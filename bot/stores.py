@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.dates import looks_like_date, normalize, parse_day, parse_horizon
+from bot.dates import MAX_SPAN, normalize, parse_when, split_date
 from bot.errors import BadDate, UsageError
 
 STORE_WORDS = frozenset({"magasin", "store"})
@@ -55,20 +55,15 @@ class StoreLinkCommand:
     unlink: bool = False
 
 
-def _date_width(tokens: list[str], i: int, today: date) -> int:
-    """How many tokens from ``i`` form a date or a period (2, 1), or 0."""
-    for width in (2, 1):
-        if i + width > len(tokens):
-            continue
-        chunk = " ".join(tokens[i:i + width])
-        if parse_horizon(chunk) is not None or looks_like_date(chunk):
-            return width
+def _starts_a_date(tokens: list[str], i: int, today: date) -> bool:
+    """``tokens[i:]`` begins with a date phrase (``demain``, ``le 30 novembre``, ``7j``, ``31/02``…)."""
+    for width in range(min(MAX_SPAN, len(tokens) - i), 0, -1):
         try:
-            parse_day(chunk, today)
-            return width
-        except BadDate:
-            continue
-    return 0
+            if parse_when(tokens[i:i + width], today) is not None:
+                return True
+        except BadDate:  # a date that does not exist is still a date: the date parser will say why
+            return True
+    return False
 
 
 def split_store_clause(tokens: list[str], today: date, command: str = "forecast") -> tuple[list[str], StoreClause]:
@@ -77,7 +72,7 @@ def split_store_clause(tokens: list[str], today: date, command: str = "forecast"
     if start is None:
         return tokens, StoreClause()
     end = start + 1
-    while end < len(tokens) and not _date_width(tokens, end, today):
+    while end < len(tokens) and not _starts_a_date(tokens, end, today):
         end += 1
     name = " ".join(tokens[start + 1:end]).strip()
     if not name:
@@ -93,20 +88,16 @@ def parse_order(tokens: list[str], today: date) -> OrderCommand:
     tokens, clause = split_store_clause(tokens, today, ORDER)
     if clause.chain:
         raise UsageError(ORDER, "order_needs_store")
-    day = None
-    for width in (2, 1):
-        if len(tokens) >= width and _date_width(tokens, len(tokens) - width, today) == width:
-            tail = " ".join(tokens[-width:])
-            if parse_horizon(tail) is not None:
-                raise UsageError(ORDER, "order_period")
-            try:
-                day = parse_day(tail, today)
-            except BadDate as exc:
-                raise BadDate(exc.text, exc.hint, command=ORDER) from None
-            tokens = tokens[:-width]
-            break
-    query = " ".join(tokens).strip() or None
-    return OrderCommand(query=query, store=clause, day=day)
+    try:
+        split = split_date(tokens, today)
+    except BadDate as exc:
+        exc.command = ORDER
+        raise
+    when = split.when
+    if when is not None and (when.days is not None or when.until is not None or when.day is None):
+        raise UsageError(ORDER, "order_period")
+    query = " ".join(split.rest).strip() or None
+    return OrderCommand(query=query, store=clause, day=when.day if when is not None else None)
 
 
 def parse_store_link(tokens: list[str]) -> StoreLinkCommand:

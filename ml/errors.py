@@ -65,10 +65,14 @@ class UnknownProduct(LookupFailed):
 
 
 class UnknownCustomer(LookupFailed):
-    def __init__(self, customer_id: str, suggestions: list[str] | None = None):
+    """``known``: the lowest and highest known ids, so that the reply can say what a customer number looks like."""
+
+    def __init__(self, customer_id: str, suggestions: list[str] | None = None,
+                 known: tuple[str, str] | None = None):
         super().__init__(f"unknown customer: {customer_id!r}")
         self.customer_id = customer_id
         self.suggestions = list(suggestions or [])
+        self.known = known
 
 
 class UnknownStore(LookupFailed):

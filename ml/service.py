@@ -107,8 +107,16 @@ class Caddie:
         typed = customer_id.strip()
         stored = self._customers.get(typed) or self._customers.get(normalize_customer_id(typed))
         if stored is None:
-            raise UnknownCustomer(typed)
+            raise UnknownCustomer(typed, known=self._customer_range())
         return stored
+
+    def _customer_range(self) -> tuple[str, str] | None:
+        """The lowest and highest customer ids (numerically when all are numbers): what an id looks like."""
+        ids = [str(c) for c in self._snapshot.customers]
+        if not ids:
+            return None
+        key = (lambda c: (len(c.lstrip("0")), c.lstrip("0"))) if all(c.isdigit() for c in ids) else str
+        return min(ids, key=key), max(ids, key=key)
 
     # ------------------------------------------------------------------ forecast
     def forecast(self, product_query: str, day: date | None = None) -> ForecastResult:

@@ -133,3 +133,8 @@ class ChainDouble:
 
     def model_cards(self) -> list:
         return []
+
+
+def plain(text: str) -> str:
+    """``text`` with French typography's non-breaking spaces as plain spaces, to compare with readable strings."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ")

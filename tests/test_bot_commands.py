@@ -129,3 +129,113 @@ def test_unknown_command() -> None:
     with pytest.raises(UsageError) as info:
         parse("/meteo", "demain")
     assert info.value.problem == "unknown_command"
+
+
+# --------------------------------------------------------------------------- issue 10: nothing dropped, dates, ids
+# expectations computed by hand from a calendar: Wednesday 26 June 2024
+
+WEDNESDAY = date(2024, 6, 26)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("baguette dans 3 jours", ForecastCommand("baguette", date(2024, 6, 29), None)),  # that day, not 3 days
+    ("baguette 3 jours", ForecastCommand("baguette", None, 3)),
+    ("baguette sur 7 jours", ForecastCommand("baguette", None, 7)),
+    ("baguette pendant une semaine", ForecastCommand("baguette", None, 7)),
+    ("champagne 1er août", ForecastCommand("champagne", date(2024, 8, 1), None)),
+    ("yaourt le 30 novembre", ForecastCommand("yaourt", date(2024, 11, 30), None)),
+    ("lait le 14 juillet", ForecastCommand("lait", date(2024, 7, 14), None)),
+    ("lait December 24", ForecastCommand("lait", date(2024, 12, 24), None)),
+    ("lait 24/12", ForecastCommand("lait", date(2024, 12, 24), None)),
+    ("lait hier", ForecastCommand("lait", date(2024, 6, 25), None)),
+    ("champagne ce week-end", ForecastCommand("champagne", date(2024, 6, 29), None, until=date(2024, 6, 30))),
+    ("lait la semaine prochaine", ForecastCommand("lait", date(2024, 7, 1), None, until=date(2024, 7, 7))),
+    ("lait cette semaine", ForecastCommand("lait", date(2024, 6, 26), None, until=date(2024, 6, 30))),
+    (":yogurt: yaourt", ForecastCommand("yaourt", None, None)),
+    ("🥛 lait demain", ForecastCommand("lait", date(2024, 6, 27), None)),
+    ("lait 👍🏽 demain", ForecastCommand("lait", date(2024, 6, 27), None)),
+    ("yaourt\x00 nature\x07 demain", ForecastCommand("yaourt nature", date(2024, 6, 27), None)),
+    ("yaourt\tnature\ndemain", ForecastCommand("yaourt nature", date(2024, 6, 27), None)),
+])
+def test_forecast_dates_and_ranges(text: str, expected: ForecastCommand) -> None:
+    assert parse_command("/forecast", text, WEDNESDAY) == expected
+
+
+@pytest.mark.parametrize(("text", "value"), [("yaourt -5j", "-5j"), ("yaourt 0j", "0j"),
+                                             ("yaourt 400j", "400j"), ("yaourt +99999999999", "+99999999999")])
+def test_periods_that_cannot_be_answered_are_named(text: str, value: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_command("/forecast", text, WEDNESDAY)
+    assert (info.value.problem, info.value.params) == ("bad_horizon", {"value": value})
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ("yaourt demain matin", "trailing"), ("yaourt demain 7j", "two_dates"), ("yaourt le 31 juin", "no_such_day"),
+    ("lait mardi 1er décembre", "wrong_weekday"), ("lait hier soir", "trailing"),
+])
+def test_date_problems_name_the_date_and_the_command(text: str, hint: str) -> None:
+    with pytest.raises(BadDate) as info:
+        parse_command("/forecast", text, WEDNESDAY)
+    assert (info.value.hint, info.value.command) == (hint, "forecast")
+
+
+@pytest.mark.parametrize("text", ["🥛", ":yogurt:", "ce week-end", "dans 3 jours"])
+def test_forecast_without_a_product_says_so(text: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_command("/forecast", text, WEDNESDAY)
+    assert info.value.problem == "missing_product"
+
+
+def test_only_control_characters_is_the_help() -> None:
+    assert parse_command("/forecast", "\x00\x00\x1b", WEDNESDAY) == HelpCommand("forecast")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("client n°42", "42"), ("client N° 42", "42"), ("client no 42", "42"), ("client nº42", "42"),
+    ("client numéro 42", "42"), ("#42", "42"), ("client #0042", "0042"), ("４２", "42"), ("٤٢", "42"),
+    ("customer: 42", "42"), ("client C042", "C042"), ("client\x00 42", "42"),
+])
+def test_customer_numbers(text: str, expected: str) -> None:
+    assert parse_command("/recommend", text, WEDNESDAY) == RecommendCommand(expected, 5)
+    assert parse_command("/predict", f"{text} lait", WEDNESDAY) == PredictCommand(expected, "lait")
+
+
+@pytest.mark.parametrize(("text", "shown"), [
+    ("client ²", "²"), ("¹²", "¹²"), ("client lait", "lait"), ("client 4²", "4²"), ("client 🥛", "🥛"),
+    ("9" * 5000, "9" * 23 + "…"), ("client ½", "½"),
+])
+def test_not_a_customer_number(text: str, shown: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_command("/recommend", text, WEDNESDAY)
+    assert (info.value.problem, info.value.params) == ("not_a_customer", {"value": shown})
+
+
+@pytest.mark.parametrize(("text", "problem", "value"), [
+    ("42 ²", "bad_n", "²"), ("42 " + "9" * 5000, "n_out_of_range", "9" * 23 + "…"), ("42 -3", "n_out_of_range", -3),
+])
+def test_recommend_count_problems(text: str, problem: str, value: object) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_command("/recommend", text, WEDNESDAY)
+    assert (info.value.problem, info.value.params["value"]) == (problem, value)
+
+
+def test_recommend_count_in_other_scripts() -> None:
+    assert parse_command("/recommend", "client ٤٢ ٣", WEDNESDAY) == RecommendCommand("42", 3)
+    assert parse_command("/target", "yaourt ２０", WEDNESDAY) == TargetCommand("yaourt", 20)
+
+
+@pytest.mark.parametrize(("command", "text", "phrase"), [
+    ("/target", "yaourt demain", "demain"), ("/target", "yaourt ce week-end 20", "ce week-end"),
+    ("/predict", "42 lait le 14 juillet", "le 14 juillet"),
+])
+def test_commands_without_dates_name_the_date(command: str, text: str, phrase: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_command(command, text, WEDNESDAY)
+    assert (info.value.problem, info.value.params) == ("no_date", {"value": phrase})
+
+
+def test_target_strips_emoji_and_reads_superscripts_as_bad_counts() -> None:
+    assert parse_command("/target", ":champagne: champagne 20", WEDNESDAY) == TargetCommand("champagne", 20)
+    with pytest.raises(UsageError) as info:
+        parse_command("/target", "yaourt ²", WEDNESDAY)
+    assert (info.value.problem, info.value.params) == ("bad_n", {"value": "²"})

@@ -105,3 +105,121 @@ def test_normalize_and_looks_like_date() -> None:
 )
 def test_day_month_without_year_picks_the_nearest_sensible_year(text: str, today: date, expected: date) -> None:
     assert parse_day(text, today) == expected
+
+
+# --------------------------------------------------------------------------- month names, ranges, "dans 3 jours"
+# expectations computed by hand from a calendar: Wednesday 26 June 2024
+
+from bot.dates import When, parse_when, split_date  # noqa: E402
+
+WEDNESDAY = date(2024, 6, 26)
+
+
+def day(m: int, d: int, y: int = 2024) -> When:
+    return When(day=date(y, m, d))
+
+
+def span(first: date, last: date) -> When:
+    return When(day=first, until=last)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # one day, counted from today
+    ("dans 3 jours", day(6, 29)), ("in 3 days", day(6, 29)), ("dans une semaine", day(7, 3)),
+    ("dans 2 semaines", day(7, 10)), ("dans 3j", day(6, 29)), ("J+3", day(6, 29)), ("d'ici 2 jours", day(6, 28)),
+    ("dans deux jours", day(6, 28)), ("in a week", day(7, 3)),
+    # periods: a number of days from the first forecast day
+    ("3 jours", When(days=3)), ("7j", When(days=7)), ("sur 7 jours", When(days=7)),
+    ("pendant une semaine", When(days=7)), ("les 7 prochains jours", When(days=7)), ("for 7 days", When(days=7)),
+    ("the next 7 days", When(days=7)), ("une semaine", When(days=7)), ("pendant 10 jours", When(days=10)),
+    ("-5j", When(days=-5)), ("0j", When(days=0)),
+    # month names, French and English, with and without "le", "1er", weekday and year
+    ("le 30 novembre", day(11, 30)), ("30 novembre", day(11, 30)), ("1er août", day(8, 1)),
+    ("1er aout", day(8, 1)), ("31 décembre", day(12, 31)), ("30 nov", day(11, 30)), ("30 nov.", day(11, 30)),
+    ("December 24", day(12, 24)), ("december 24th", day(12, 24)), ("24th of December", day(12, 24)),
+    ("24 December 2025", day(12, 24, 2025)), ("le 14 juillet", day(7, 14)), ("14 juillet 2025", day(7, 14, 2025)),
+    ("24/12", day(12, 24)), ("le 24/12", day(12, 24)), ("mardi 1er octobre", day(10, 1)),
+    ("le dimanche 1er décembre", day(12, 1)), ("Tuesday October 1", day(10, 1)), ("le 15", day(7, 15)),
+    ("le 26", day(6, 26)), ("le 31", day(7, 31)), ("premier juillet", day(7, 1)), ("pour le 30 juin", day(6, 30)),
+    # weekdays
+    ("samedi", day(6, 29)), ("mercredi", day(7, 3)), ("lundi dernier", day(6, 24)), ("last monday", day(6, 24)),
+    ("next friday", day(6, 28)),
+    # past days are days (the service says they are past)
+    ("hier", day(6, 25)), ("avant-hier", day(6, 24)), ("yesterday", day(6, 25)), ("avant hier", day(6, 24)),
+    # ranges
+    ("ce week-end", span(date(2024, 6, 29), date(2024, 6, 30))),
+    ("ce weekend", span(date(2024, 6, 29), date(2024, 6, 30))),
+    ("this weekend", span(date(2024, 6, 29), date(2024, 6, 30))),
+    ("le week-end prochain", span(date(2024, 6, 29), date(2024, 6, 30))),
+    ("la semaine prochaine", span(date(2024, 7, 1), date(2024, 7, 7))),
+    ("next week", span(date(2024, 7, 1), date(2024, 7, 7))),
+    ("cette semaine", span(date(2024, 6, 26), date(2024, 6, 30))),
+    ("la semaine dernière", span(date(2024, 6, 17), date(2024, 6, 23))),
+])
+def test_parse_when(text: str, expected: When) -> None:
+    assert parse_when(text, WEDNESDAY) == expected
+
+
+def test_ranges_on_a_sunday() -> None:
+    sunday = date(2024, 6, 30)
+    assert parse_when("ce week-end", sunday) == span(sunday, sunday)  # what is left of it
+    assert parse_when("le week-end prochain", sunday) == span(date(2024, 7, 6), date(2024, 7, 7))
+    assert parse_when("cette semaine", sunday) == span(sunday, sunday)
+    assert parse_when("la semaine prochaine", sunday) == span(date(2024, 7, 1), date(2024, 7, 7))
+
+
+@pytest.mark.parametrize("text", ["mars", "lait", "12 mois", "weekend", "x12", "7", "1.5", "dans", "le"])
+def test_not_a_date(text: str) -> None:
+    assert parse_when(text, WEDNESDAY) is None
+
+
+@pytest.mark.parametrize(("text", "hint"), [
+    ("le 31 juin", "no_such_day"), ("30 février", "no_such_day"), ("32/12", "no_such_day"), ("le 32", "no_such_day"),
+    ("dans 9999999 jours", "too_far"), ("mardi 1er décembre", "wrong_weekday"),
+])
+def test_dates_that_do_not_exist(text: str, hint: str) -> None:
+    with pytest.raises(BadDate) as info:
+        parse_when(text, WEDNESDAY)
+    assert info.value.hint == hint
+
+
+def test_wrong_weekday_names_the_real_one() -> None:
+    with pytest.raises(BadDate) as info:
+        parse_when("mardi 1er décembre", WEDNESDAY)  # 1 December 2024 is a Sunday
+    assert info.value.params == {"day": date(2024, 12, 1)}
+    assert parse_when("mardi 1er décembre", date(2026, 11, 25)) == day(12, 1, 2026)  # a Tuesday in 2026
+
+
+@pytest.mark.parametrize(("text", "rest", "when"), [
+    ("yaourt nature demain", "yaourt nature", day(6, 27)),
+    ("demain yaourt nature", "yaourt nature", day(6, 27)),
+    ("baguette dans 3 jours", "baguette", day(6, 29)),
+    ("champagne 1er août", "champagne", day(8, 1)),
+    ("lait le 14 juillet", "lait", day(7, 14)),
+    ("lait ce week-end", "lait", span(date(2024, 6, 29), date(2024, 6, 30))),
+    ("yaourt 7j", "yaourt", When(days=7)),
+    ("lait 1/2 écrémé", "lait 1/2 écrémé", None),  # a fraction in a name is not a date
+    ("barre mars", "barre mars", None),
+    ("comté 12 mois", "comté 12 mois", None),
+    ("coca 1.5", "coca 1.5", None),
+])
+def test_split_date(text: str, rest: str, when: When | None) -> None:
+    split = split_date(text.split(), WEDNESDAY)
+    assert (" ".join(split.rest), split.when) == (rest, when)
+
+
+@pytest.mark.parametrize(("text", "shown", "hint", "params"), [
+    ("yaourt demain matin", "demain matin", "trailing", {"date": "demain", "extra": "matin"}),
+    ("yaourt hier soir", "hier soir", "trailing", {"date": "hier", "extra": "soir"}),
+    ("yaourt demain 7j", "demain 7j", "two_dates", {}),
+    ("yaourt le 30 novembr", "le 30 novembr", "trailing", {"date": "le 30", "extra": "novembr"}),
+    ("yaourt 3 decembr 2024", "3 decembr 2024", "format", {}),
+    ("lait 31/02", "31/02", "no_such_day", {}),
+    ("yaourt le 31 juin", "le 31 juin", "no_such_day", {}),
+])
+def test_a_date_word_is_never_left_in_the_product(text: str, shown: str, hint: str, params: dict) -> None:
+    with pytest.raises(BadDate) as info:
+        split_date(text.split(), WEDNESDAY)
+    assert info.value.hint == hint
+    assert info.value.params == params
+    assert shown in info.value.text

@@ -33,7 +33,7 @@ def test_both_languages_have_the_same_keys_and_placeholders() -> None:
 
 
 def test_t_falls_back_to_french_and_fills_placeholders() -> None:
-    assert t("forecast.header", "de", product="Lait") == "Prévision : Lait"
+    assert t("forecast.header", "de", product="Lait") == "Prévision\u00a0: Lait"
     assert t("forecast.header", "en-GB", product="Lait") == "Forecast: Lait"
     assert tn("reason.times", 1, "fr", times=1) == "acheté une fois"
     assert tn("reason.times", 12, "en", times=12) == "bought 12 times"
@@ -42,14 +42,14 @@ def test_t_falls_back_to_french_and_fills_placeholders() -> None:
 
 
 def test_formatting() -> None:
-    assert fmt_number(1234.5, "fr") == "1 234,5"
+    assert fmt_number(1234.5, "fr") == "1\u202f234,5"
     assert fmt_number(1234.5, "en") == "1,234.5"
     assert fmt_number(12.0, "fr") == "12"
     assert fmt_number(float("nan"), "fr") == "–"
-    assert fmt_percent(0.38, "fr") == "38 %"
+    assert fmt_percent(0.38, "fr") == "38\u202f%"
     assert fmt_percent(0.38, "en") == "38%"
-    assert fmt_percent(0.001, "fr") == "< 1 %"
-    assert fmt_date(date(2024, 7, 1), "fr") == "lundi 1 juillet 2024"
+    assert fmt_percent(0.001, "fr") == "< 1\u202f%"
+    assert fmt_date(date(2024, 7, 1), "fr") == "lundi 1er juillet 2024"
     assert fmt_date(date(2024, 7, 1), "fr", "short") == "01/07/2024"
     assert fmt_date(date(2024, 8, 15), "en") == "Thursday 15 August 2024"
     assert join_list(["a", "b", "c"], "fr") == "a, b ou c"
@@ -59,7 +59,7 @@ def test_formatting() -> None:
 def test_unknown_product_suggests_close_names() -> None:
     msg = user_message(UnknownProduct("yaourtt", ["Yaourt nature", "Yaourt fraise"]), "fr")
     assert "yaourtt" in msg
-    assert "Vouliez-vous dire : « Yaourt nature » ou « Yaourt fraise » ?" in msg
+    assert "Vouliez-vous dire\u00a0: «\u00a0Yaourt nature\u00a0» ou «\u00a0Yaourt fraise\u00a0»\u202f?" in msg
     en = user_message(UnknownProduct("yaourtt", ["Yaourt nature"]), "en")
     assert "Did you mean" in en and "Yaourt nature" in en
     assert "orthographe" in user_message(UnknownProduct("zzz"), "fr")
@@ -73,8 +73,8 @@ def test_unknown_customer() -> None:
 def test_date_out_of_range_gives_the_valid_range_in_french() -> None:
     exc = DateOutOfRange(date(2024, 8, 1), date(2024, 7, 1), date(2024, 7, 14))
     msg = user_message(exc, "fr")
-    assert "jeudi 1 août 2024" in msg
-    assert "lundi 1 juillet 2024" in msg and "dimanche 14 juillet 2024" in msg
+    assert "jeudi 1er août 2024" in msg
+    assert "lundi 1er juillet 2024" in msg and "dimanche 14 juillet 2024" in msg
 
 
 def test_model_not_ready_and_data_error(caplog: pytest.LogCaptureFixture) -> None:
@@ -114,7 +114,8 @@ def test_unknown_exception_logs_the_trace_but_shows_only_an_id(caplog: pytest.Lo
     assert "secret" not in msg and "Traceback" not in msg and "ZeroDivisionError" not in msg
     ref = re.search(r"E-[0-9A-F]{6}", msg).group(0)
     record = next(r for r in caplog.records if ref in r.getMessage())
-    assert record.exc_info is not None and record.exc_info[0] is ZeroDivisionError
+    # the log keeps the type and the stack, never the message (it may quote what a user typed)
+    assert "ZeroDivisionError" in record.getMessage() and "File " in record.getMessage()
 
 
 def test_error_ids_are_short_and_distinct() -> None:

@@ -60,8 +60,8 @@ def check_limits(blocks: list[dict], max_blocks: int = 50) -> None:
 
 def test_forecast_single_day() -> None:
     text, blocks = r.forecast_blocks(forecast(1), "fr")
-    assert "Prévision : Yaourt nature" in text
-    assert "lundi 1 juillet 2024" in text and "12,3" in text and "intervalle à 80 %" in text
+    assert "Prévision\u00a0: Yaourt nature" in text
+    assert "lundi 1er juillet 2024" in text and "12,3" in text and "intervalle à 80\u202f%" in text
     assert "8 – 16,5" in text
     assert "dimanche 30 juin 2024" in text and "GlobalGBM" in text
     assert blocks[0]["type"] == "header"
@@ -92,10 +92,10 @@ def test_requested_day_inside_a_longer_result() -> None:
 
 def test_reason_texts() -> None:
     assert r.reason_text(Reason(ReasonCode.REPEAT, {"times": 12, "last_days_ago": 3}), "fr") == \
-        "acheté 12 fois, la dernière il y a 3 jours"
+        "acheté 12 fois, la dernière fois il y a 3 jours"
     assert r.reason_text(Reason(ReasonCode.ALSO_BOUGHT, {"anchor": "Baguette tradition"}), "fr") == \
         "souvent acheté avec Baguette tradition"
-    assert r.reason_text(Reason(ReasonCode.POPULAR, {"share": 0.38}), "fr") == "populaire : 38 % des clients"
+    assert r.reason_text(Reason(ReasonCode.POPULAR, {"share": 0.38}), "fr") == "populaire\u00a0: 38\u202f% des clients"
     assert r.reason_text(Reason(ReasonCode.REPEAT, {"times": 1, "last_days_ago": 0}), "fr", AS_OF) == \
         "acheté une fois, la dernière fois le 30/06/2024"
     assert r.reason_text(Reason(ReasonCode.SEASONAL), "en") == "in season"
@@ -105,9 +105,9 @@ def test_reason_texts() -> None:
 
 def test_recommendations_are_numbered_with_reasons() -> None:
     text, blocks = r.recommendation_blocks(recommendations(3), "fr")
-    assert "1. *Baguette tradition 0* — acheté 12 fois, la dernière il y a 3 jours" in text
+    assert "1. *Baguette tradition 0* — acheté 12 fois, la dernière fois il y a 3 jours" in text
     assert "2. *Baguette tradition 1* — souvent acheté avec Baguette tradition" in text
-    assert "3. *Baguette tradition 2* — populaire : 38 % des clients" in text
+    assert "3. *Baguette tradition 2* — populaire\u00a0: 38\u202f% des clients" in text
     assert "client 42" in text
     empty_text, _ = r.recommendation_blocks(RecommendationResult("42", (), "Recommender", AS_OF), "fr")
     assert "Aucune suggestion" in empty_text
@@ -121,8 +121,8 @@ def propensity(customer: str = "42", probability: float = 0.63, base: float = 0.
 
 def test_propensity() -> None:
     text, _ = r.propensity_blocks(propensity(), "fr")
-    assert "63 %" in text and "14 prochains jours" in text
-    assert "3 fois la moyenne des clients (21 %)" in text
+    assert "63\u202f%" in text and "14 prochains jours" in text
+    assert "3 fois la moyenne des clients (21\u202f%)" in text
     assert "achète souvent ce produit et est venu récemment" in text
     assert "moins que la moyenne" in r.propensity_blocks(propensity(probability=0.05), "fr")[0]
     assert "proche de la moyenne" in r.propensity_blocks(propensity(probability=0.22), "fr")[0]
@@ -134,7 +134,7 @@ def test_propensity() -> None:
 def test_target() -> None:
     result = TargetResult(YAOURT, (TargetCustomer("7", 0.87), TargetCustomer("12", 0.5)), 14, "PropensityGBM", AS_OF)
     text, _ = r.target_blocks(result, "fr")
-    assert "1. Client 7 — 87 %" in text and "2. Client 12 — 50 %" in text
+    assert "1. Client 7 — 87\u202f%" in text and "2. Client 12 — 50\u202f%" in text
     assert "Aucun client" in r.target_blocks(TargetResult(YAOURT, (), 14, "m", AS_OF), "fr")[0]
 
 
@@ -152,7 +152,7 @@ def test_user_text_is_escaped() -> None:
     text, blocks = r.forecast_blocks(forecast(1, Product("p9", "Chips <paprika> & sel")), "fr")
     body = all_blocks(blocks[1:])
     assert "&lt;paprika&gt; &amp; sel" in text and "<paprika>" not in body
-    assert blocks[0]["text"]["text"] == "Prévision : Chips <paprika> & sel"  # plain_text header: not escaped
+    assert blocks[0]["text"]["text"] == "Prévision\u00a0: Chips <paprika> & sel"  # plain_text header: not escaped
     _, blocks = r.error_blocks("Syntaxe : `/forecast <produit>`", "fr")
     assert "&lt;produit&gt;" in blocks[0]["text"]["text"]
 
@@ -214,13 +214,13 @@ def test_profile_modal() -> None:
 def test_profile_result_modal() -> None:
     modal = r.profile_result_modal(propensity(customer="profile"), "fr")
     assert modal["type"] == "modal" and "submit" not in modal
-    assert "63 %" in all_blocks(modal["blocks"])
+    assert "63\u202f%" in all_blocks(modal["blocks"])
 
 
 def test_logistics_blocks() -> None:
     day = AS_OF + timedelta(days=1)
     text, blocks = r.logistics_blocks([forecast(1), forecast(1, Product("p2", "Baguette tradition"))], day, "fr")
-    assert "Prévision de la demande — lundi 1 juillet 2024" in text
+    assert "Prévision de la demande — lundi 1er juillet 2024" in text
     assert "Yaourt nature" in text and "Baguette tradition" in text and "12,3" in text
     assert "```" in all_blocks(blocks)
     text, _ = r.logistics_blocks([], day, "en")

@@ -22,7 +22,7 @@ from bot.jobs import JOB, run_daily_job
 from bot.post_claims import POSTED, make_engine, post_status
 from bot.refresh import FixedCaddie
 from bot.settings import BotSettings
-from tests.chain_double import AS_OF, ChainDouble
+from tests.chain_double import AS_OF, ChainDouble, plain
 from tests.fake_slack import FakeSlack, fake_slack_fixture  # noqa: F401 - the fake_slack fixture
 from tests.test_slack_app import SECRET, Bot, serve
 
@@ -47,7 +47,8 @@ def ask(bot: Bot, command: str, text: str, channel: str, key: str) -> dict[str, 
     """Sends a signed slash command typed in ``channel``; returns the first answer posted to its response_url."""
     status, body = bot.command(command, text, key=key, channel=channel)
     assert status == 200 and body == ""
-    return bot.fake.wait_for(path_prefix=f"/response/{key}")[0].payload
+    answer = bot.fake.wait_for(path_prefix=f"/response/{key}")[0].payload
+    return json.loads(plain(json.dumps(answer, ensure_ascii=False)))
 
 
 def shown(message: dict[str, Any]) -> str:
@@ -60,7 +61,7 @@ def test_a_linked_channel_answers_for_its_store_and_others_for_the_chain(bot: Bo
 
     here = ask(bot, "/forecast", "yaourt demain", LYON_CHANNEL, "lyon")
     assert here["response_type"] == "in_channel"
-    assert "Magasin *Lyon Part-Dieu*" in shown(here) and "*11* unités" in here["text"]
+    assert "Magasin *Lyon Part-Dieu*" in shown(here) and "*11 unités attendues*" in here["text"]
     assert "toute la chaîne" not in shown(here)
     bot.fake.wait_for("files.completeUploadExternal")
     [get_url] = bot.fake.calls("files.getUploadURLExternal")
@@ -68,11 +69,11 @@ def test_a_linked_channel_answers_for_its_store_and_others_for_the_chain(bot: Bo
 
     elsewhere = ask(bot, "/forecast", "yaourt demain", OTHER_CHANNEL, "other")
     assert "Pour toute la chaîne (3 magasins" in shown(elsewhere)
-    assert "*71* unités" in elsewhere["text"]  # 11 + 23 + 37
+    assert "*71 unités attendues*" in elsewhere["text"]  # 11 + 23 + 37
     assert "/caddie magasin" in shown(elsewhere)
 
     nantes = ask(bot, "/forecast", "yaourt demain magasin Nantes", LYON_CHANNEL, "nantes")
-    assert "Magasin *Nantes Centre*" in shown(nantes) and "*23* unités" in nantes["text"]
+    assert "Magasin *Nantes Centre*" in shown(nantes) and "*23 unités attendues*" in nantes["text"]
 
 
 def test_the_link_is_shown_and_survives_a_new_app(bot: Bot, fake_slack: FakeSlack, db_url: str) -> None:
@@ -122,7 +123,7 @@ def test_several_stores_get_a_summary_and_a_thread_each_exactly_once(fake_slack:
     ts = run_daily_job(client, caddie, engine, settings)
     posts = fake_slack.calls("chat.postMessage")
     assert len(posts) == 4 and ts is not None
-    summary, *replies = [p.payload for p in posts]
+    summary, *replies = [json.loads(plain(json.dumps(p.payload, ensure_ascii=False))) for p in posts]
     assert "thread_ts" not in summary and "3 magasins" in summary["text"]
     assert [r["thread_ts"] for r in replies] == [ts] * 3
     assert [r["text"].splitlines()[0].split(" — ")[0] for r in replies] == [
@@ -164,5 +165,5 @@ def test_one_store_gets_one_message_with_its_orders(fake_slack: FakeSlack, db_ur
     run_daily_job(create_client(settings), FixedCaddie(ChainDouble(stock=False)), engine, settings)
     [post] = fake_slack.calls("chat.postMessage")
     assert "thread_ts" not in post.payload
-    text = post.payload["text"]
+    text = plain(post.payload["text"])
     assert text.startswith("Lyon Part-Dieu — ") and "Proposition à partir de la prévision seule" in text
