@@ -2,6 +2,7 @@
 
     python -m ml.benchmark                       # simulator
     python -m ml.benchmark --data online_retail  # the real data in DATA_DIR
+    python -m ml.benchmark chain                 # answering for 100 stores x 2,000 products (ml.benchmark_chain)
 
 Prints a table; nothing here asserts a speed (goals are read, not tested).
 """
@@ -46,11 +47,21 @@ def latency(fn: Callable[[], object], runs: int) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     owner_only_files()  # the database and model files hold customer data: owner only
     parser = argparse.ArgumentParser(prog="python -m ml.benchmark", description=__doc__.splitlines()[0])
+    parser.add_argument("what", nargs="?", choices=("models", "chain"), default="models",
+                        help="models: train and time every model (default); chain: answering for a large chain")
+    parser.add_argument("--stores", type=int, default=100, help="chain: number of stores")
+    parser.add_argument("--products", type=int, default=2000, help="chain: number of products")
     parser.add_argument("--data", default=None, help="simulator | online_retail | completejourney | PATH")
     parser.add_argument("--runs", type=int, default=200, help="calls per latency measurement")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.what == "chain":
+        from ml.benchmark_chain import run
+
+        with tempfile.TemporaryDirectory() as tmp:
+            run(Path(tmp), latency, args.runs, args.stores, args.products)
+        return 0
 
     from ml.service import Caddie
     from ml.train import train_all

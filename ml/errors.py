@@ -12,6 +12,7 @@ bug and is logged, never shown as a trace.
     │   ├── UnknownProduct         (carries close-name suggestions)
     │   ├── UnknownCustomer
     │   ├── UnknownStore           (carries close-name suggestions)
+    │   │   └── AmbiguousStore     (several stores match, e.g. a city: the suggestions are their names)
     │   └── NotSoldInStore         (the product exists, this store does not sell it)
     ├── NoCustomerData             (a sales log: customer commands cannot answer)
     ├── DateOutOfRange             (before history / beyond the horizon)
@@ -80,6 +81,15 @@ class UnknownStore(LookupFailed):
         super().__init__(f"unknown store: {query!r}")
         self.query = query
         self.suggestions = list(suggestions or [])
+
+
+class AmbiguousStore(UnknownStore):
+    """The query names several stores (a city or region with many, a shared word); ``suggestions`` lists them."""
+
+    def __init__(self, query: str, suggestions: list[str]):
+        LookupFailed.__init__(self, f"several stores match {query!r}: {', '.join(suggestions)}")
+        self.query = query
+        self.suggestions = list(suggestions)
 
 
 class NotSoldInStore(LookupFailed):

@@ -76,6 +76,38 @@ def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def table_path(name: str, directory: Path) -> Path:
+    return directory / f"{name}.parquet"
+
+
+def save_table(frame: Any, name: str, directory: Path) -> Path:
+    """Write a pandas frame as ``<name>.parquet``, atomically (precomputed forecasts, history)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = table_path(name, directory)
+    _atomic_write(target, lambda tmp: frame.to_parquet(tmp, index=False))
+    return target
+
+
+def load_table(name: str, directory: Path) -> Any:
+    import pandas as pd
+
+    path = table_path(name, directory)
+    if not path.exists():
+        raise ModelNotReady(name, f"{path} not found, run `python -m ml.train`")
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # truncated or foreign file: say which, keep the cause
+        raise ModelNotReady(name, f"{path} could not be read ({type(exc).__name__}: {exc})") from exc
+
+
+def save_text(text: str, file_name: str, directory: Path) -> Path:
+    """Write a small text file (e.g. a manifest) atomically."""
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / file_name
+    _atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    return target
+
+
 def load(name: str, directory: Path) -> Any:
     path = directory / f"{name}.joblib"
     if not path.exists():
@@ -102,9 +134,9 @@ def load_metadata(name: str, directory: Path) -> ModelMetadata:
     return meta
 
 
-def is_complete(directory: Path) -> bool:
-    """True when every task's model, its metadata and the catalogue are on disk."""
-    names = [*TASKS, CATALOG]
+def is_complete(directory: Path, tasks: tuple[str, ...] | list[str] = TASKS) -> bool:
+    """True when every task's model (default: all of TASKS), its metadata and the catalogue are on disk."""
+    names = [*tasks, CATALOG]
     return all((directory / f"{n}.joblib").exists() for n in names) and all(
-        (directory / f"{t}.json").exists() for t in TASKS
+        (directory / f"{t}.json").exists() for t in tasks
     )

@@ -1,7 +1,20 @@
 """The facade the bot talks to: loads the trained models once and answers in ``ml.results`` dataclasses.
 
-Every method takes plain strings and dates, resolves product names fuzzily, and raises
-the errors of :mod:`ml.errors` for anything a user can get wrong. Nothing here knows Slack.
+Every method takes plain strings and dates, resolves product and store names fuzzily, and raises the errors
+of :mod:`ml.errors` for anything a user can get wrong. Nothing here knows Slack.
+
+A chain has stores, grouped in regions. Forecasts are per store x product; a region's figure is the sum of its
+stores' forecasts and the chain's the sum of all stores' (bottom-up), with intervals computed for the aggregate.
+They are all computed at training time and read from the model folder (``ml.precomputed``): answering is a
+dict look-up, never a call to the forecaster.
+
+    caddie = Caddie.load("models")
+    caddie.stores()                                   # [Store("1", "Lyon Part-Dieu", ...), ...]
+    caddie.resolve_store("lyon")                      # Store(...), or UnknownStore with suggestions
+    caddie.forecast("yaourt", day, store="Lyon")      # that store's forecast and its own history
+    caddie.forecast("yaourt", day, region="Sud-Est")  # the sum of the region's stores
+    caddie.forecast("yaourt", day)                    # the chain: the sum of every store
+    caddie.orders("Lyon", "crèmerie")                 # OrderProposal for that store's dairy products
 """
 
 from __future__ import annotations
@@ -12,12 +25,12 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
-from ml import registry
+from ml import precomputed, registry
 from ml.data.catalog import ProductCatalog
 from ml.evaluation import HEADLINE_METRICS
-from ml.errors import DateOutOfRange, NotEnoughHistory, UnknownCustomer
+from ml.errors import DateOutOfRange, NoCustomerData, NotEnoughHistory, NotSoldInStore, UnknownCustomer
+from ml.ordering import OrderDesk
+from ml.precomputed import Precomputed
 from ml.results import (
     CustomerProfile,
     DailyQuantity,
@@ -25,16 +38,21 @@ from ml.results import (
     ForecastResult,
     Metric,
     ModelCard,
+    OrderProposal,
     Product,
     PropensityResult,
     Reason,
     ReasonCode,
     Recommendation,
     RecommendationResult,
+    Scope,
+    ScopeLevel,
+    Store,
     TargetCustomer,
     TargetResult,
 )
-from ml.snapshot import Snapshot
+from ml.scopes import ChainScopes, key
+from ml.snapshot import HISTORY_DAYS, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -43,43 +61,48 @@ PROFILE_ID = "profile"
 
 @dataclass(frozen=True)
 class _Models:
-    forecast: Any
-    recommend: Any
-    propensity: Any
+    """The customer models (None on a sales log). The forecaster is not loaded: its answers are stored."""
+
+    recommend: Any | None
+    propensity: Any | None
 
 
 class Caddie:
-    """Trained models + catalogue + recent history, ready to answer questions."""
+    """Trained models + catalogue + stored forecasts of every store, ready to answer questions."""
 
     def __init__(self, snapshot: Snapshot, models: _Models, metadata: dict[str, registry.ModelMetadata],
-                 horizon_days: int = 14, history_days: int = 56):
+                 tables: Precomputed, horizon_days: int = 14, history_days: int = HISTORY_DAYS):
         self._snapshot = snapshot
         self._models = models
         self._metadata = metadata
+        self._tables = tables
         self.as_of: date = snapshot.as_of
-        # never further than the forecaster was trained for
-        self.horizon_days: int = min(horizon_days, int(getattr(models.forecast, "horizon", horizon_days)))
+        # never further than the forecasts stored at training
+        self.horizon_days: int = min(horizon_days, tables.horizon_days)
         self._history_days = history_days
         self._catalog = ProductCatalog(snapshot.products, snapshot.popularity.to_dict())
+        self._scopes = ChainScopes(snapshot.stores, snapshot.volume)
+        self._orders = OrderDesk(snapshot, tables, self._catalog, self.as_of, self.horizon_days, tables.level)
         # typed ids are normalised ("#0042" -> "42"); stored ids may be padded ("0042"): map one to the other
         self._customers = {normalize_customer_id(c): c for c in snapshot.customers}
         self._customers.update({c: c for c in snapshot.customers})
-        # forecasts for every forecastable product and day of the horizon, computed once
-        self._forecasts = self._models.forecast.predict(self.horizon_days)
-        self._forecast_by_product = {pid: frame for pid, frame in self._forecasts.groupby("product_id", sort=False)}
-        self._history_by_product = {pid: frame for pid, frame in snapshot.history.groupby("product_id", sort=False)}
-        recent = snapshot.history[snapshot.history["date"] > pd.Timestamp(self.as_of - timedelta(days=28))]
-        volume = recent.groupby("product_id")["quantity"].sum().sort_values(ascending=False, kind="stable")
-        self._best_sellers = [pid for pid in volume.index if pid in self._forecast_by_product]
 
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(cls, model_dir: Path | str, *, horizon_days: int = 14) -> "Caddie":
+        """Load models, catalogue and the stored forecasts; never calls the forecaster (see ``ml.precomputed``)."""
         directory = Path(model_dir)
-        snapshot = registry.load(registry.CATALOG, directory)
-        models = _Models(*(registry.load(task, directory) for task in registry.TASKS))
-        metadata = {task: registry.load_metadata(task, directory) for task in registry.TASKS}
-        return cls(snapshot, models, metadata, horizon_days=horizon_days)
+        snapshot: Snapshot = registry.load(registry.CATALOG, directory)
+        tasks = registry.TASKS if snapshot.has_customers else ("forecast",)
+        models = _Models(*(registry.load(task, directory) if snapshot.has_customers else None
+                           for task in ("recommend", "propensity")))
+        metadata = {task: registry.load_metadata(task, directory) for task in tasks}
+        return cls(snapshot, models, metadata, precomputed.load(directory), horizon_days=horizon_days)
+
+    @property
+    def has_customers(self) -> bool:
+        """False on a sales log (daily sales per store and product): recommend, predict and target cannot answer."""
+        return self._snapshot.has_customers
 
     def reference_day(self, today: date) -> date:
         """The day that "today" means for these models.
@@ -100,10 +123,12 @@ class Caddie:
         return [self._product(str(pid)) for pid in ids]
 
     def customers(self) -> list[str]:
-        """Every known customer id, sorted."""
+        """Every known customer id, sorted (empty for a sales log)."""
         return list(self._snapshot.customers)
 
     def _customer(self, customer_id: str) -> str:
+        if not self.has_customers:
+            raise NoCustomerData(self._snapshot.data_name)
         typed = customer_id.strip()
         stored = self._customers.get(typed) or self._customers.get(normalize_customer_id(typed))
         if stored is None:
@@ -118,38 +143,114 @@ class Caddie:
         key = (lambda c: (len(c.lstrip("0")), c.lstrip("0"))) if all(c.isdigit() for c in ids) else str
         return min(ids, key=key), max(ids, key=key)
 
+    def _require_customers(self) -> None:
+        if not self.has_customers:
+            raise NoCustomerData(self._snapshot.data_name)
+
+    # ------------------------------------------------------------------ stores
+    def stores(self) -> list[Store]:
+        """Every store of the chain, by id (a log without stores: one store)."""
+        return self._scopes.stores()
+
+    def resolve_store(self, query: str) -> Store:
+        """The store ``query`` names: its number, name or city, fuzzily ("lyon", "Lyon Part-Dieu", "12").
+
+        Raises :class:`~ml.errors.UnknownStore` carrying close store names.
+        """
+        return self._scopes.store(query)
+
+    def regions(self) -> list[str]:
+        """The chain's regions, sorted (stores without a region count in the chain only)."""
+        return self._scopes.regions()
+
     # ------------------------------------------------------------------ forecast
-    def forecast(self, product_query: str, day: date | None = None) -> ForecastResult:
+    def forecast(self, product_query: str, day: date | None = None, *, store: str | None = None,
+                 region: str | None = None) -> ForecastResult:
+        """Daily forecasts from the first forecast day to ``day`` (default: the first), with recent history.
+
+        ``store`` (a query for :meth:`resolve_store`) gives that store's forecast and its own sales history;
+        else ``region`` gives the sum of the region's stores; else the chain (every store). ``result.scope``
+        says which. Raises UnknownProduct, UnknownStore, DateOutOfRange, NotSoldInStore (the store does not
+        sell the product) or NotEnoughHistory (sold too rarely to forecast).
+        """
         product = self._product(self._catalog.resolve(product_query))
+        day = self._check_day(day)
+        scope = self._scopes.scope(store, region)
+        return self._forecast(product, day, scope)
+
+    def _check_day(self, day: date | None) -> date:
         first, last = self.as_of + timedelta(days=1), self.as_of + timedelta(days=self.horizon_days)
         day = day or first
         if not first <= day <= last:
             raise DateOutOfRange(day, first, last)
-        frame = self._forecast_by_product.get(product.product_id)
-        if frame is None:
+        return day
+
+    def _forecast(self, product: Product, day: date, scope: Scope) -> ForecastResult:
+        level, name = key(scope)
+        series = self._tables.forecasts.get((level, name, product.product_id))
+        if series is None:
+            if scope.store is not None and not self._scopes.sells(scope.store.store_id, product.product_id):
+                raise NotSoldInStore(product.name, scope.store.name)
             raise NotEnoughHistory(product.name)
-        frame = frame[frame["date"] <= pd.Timestamp(day)]
-        points = tuple(
-            ForecastPoint(d.date(), float(m), float(lo), float(hi))
-            for d, m, lo, hi in zip(frame["date"], frame["mean"], frame["lower"], frame["upper"])
-        )
-        history = self._history_by_product.get(product.product_id)
-        hist = () if history is None else tuple(
-            DailyQuantity(d.date(), float(q)) for d, q in
-            zip(history["date"].iloc[-self._history_days:], history["quantity"].iloc[-self._history_days:])
-        )
+        n = day.toordinal() - int(series.days[0]) + 1
+        days, values = series.days[:n].tolist(), series.values
+        points = tuple(ForecastPoint(date.fromordinal(d), m, lo, hi) for d, m, lo, hi in zip(
+            days, values["mean"][:n].tolist(), values["lower"][:n].tolist(), values["upper"][:n].tolist()))
         return ForecastResult(
-            product=product, requested_day=day, points=points, history=hist,
-            level=int(getattr(self._models.forecast, "level", 80)),
-            model=type(self._models.forecast).__name__, as_of=self.as_of,
+            product=product, requested_day=day, points=points,
+            history=self._history(level, name, product.product_id),
+            level=self._tables.level, model=self._tables.model, as_of=self.as_of, scope=scope,
         )
 
-    def forecast_top(self, n: int = 10, day: date | None = None) -> list[ForecastResult]:
-        """Forecasts for the ``n`` best-selling forecastable products (by recent volume)."""
-        return [self.forecast(pid, day) for pid in self._best_sellers[:n]]
+    def _history(self, level: str, name: str, product_id: str) -> tuple[DailyQuantity, ...]:
+        series = self._tables.history.get((level, name, product_id))
+        if series is None:
+            return ()
+        days = series.days[-self._history_days:].tolist()
+        quantities = series.values["quantity"][-self._history_days:].tolist()
+        return tuple(DailyQuantity(date.fromordinal(d), q) for d, q in zip(days, quantities))
+
+    def forecast_top(self, n: int = 10, day: date | None = None, store: str | None = None) -> list[ForecastResult]:
+        """Forecasts for the ``n`` best-selling forecastable products (by recent volume) of ``store``,
+        or of the chain when no store is given."""
+        day = self._check_day(day)
+        scope = self._scopes.scope(store)
+        level, name = key(scope)
+        top = [pid for pid in self._scopes.ranked(scope) if (level, name, pid) in self._tables.forecasts][:n]
+        return [self._forecast(self._product(pid), day, scope) for pid in top]
+
+    # ------------------------------------------------------------------ orders
+    def orders(self, store: str, query: str | None = None, day: date | None = None) -> OrderProposal:
+        """What ``store`` should order on ``day`` (default: the first forecast day).
+
+        ``query`` names a product, or a category/department ("crèmerie", "rayon frais"); None: the store's
+        main products. Each line: the demand quantile over lead time + review period at the product's target
+        service level, minus stock on hand and on order, in whole packs, capped by shelf life for perishables.
+        Without stock data the proposal is from the forecast alone and says so (``has_stock_data`` False).
+        """
+        day = self._check_day(day)
+        scope = self._scopes.scope(store)
+        assert scope.store is not None
+        products = self._order_products(scope, query)
+        return self._orders.propose(scope.store, products, day, model=self._tables.model)
+
+    def _order_products(self, scope: Scope, query: str | None) -> list[Product]:
+        assert scope.store is not None
+        store = scope.store
+        if query is None or not str(query).strip():
+            return [self._product(pid) for pid in self._scopes.ranked(scope)[: self._orders.main_products]]
+        category = self._orders.category(query)
+        if category is not None:
+            return [self._product(pid) for pid in self._scopes.ranked(scope)
+                    if self._product(pid).category == category]
+        product = self._product(self._catalog.resolve(query))
+        if not self._scopes.sells(store.store_id, product.product_id):
+            raise NotSoldInStore(product.name, store.name)
+        return [product]
 
     # ------------------------------------------------------------------ recommend
     def recommend(self, customer_id: str, n: int = 5) -> RecommendationResult:
+        """Raises NoCustomerData on a sales log."""
         cid = self._customer(customer_id)
         items = tuple(
             Recommendation(self._product(pid), float(score), self._named_reason(reason))
@@ -171,6 +272,7 @@ class Caddie:
                                 tuple(model.drivers(cid, product.product_id)))
 
     def predict_profile(self, profile: CustomerProfile, product_query: str) -> PropensityResult:
+        self._require_customers()
         product = self._product(self._catalog.resolve(product_query))
         return self._propensity(PROFILE_ID, product,
                                 self._models.propensity.predict_profile(profile, product.product_id))
@@ -185,6 +287,7 @@ class Caddie:
         )
 
     def target(self, product_query: str, n: int = 10) -> TargetResult:
+        self._require_customers()
         product = self._product(self._catalog.resolve(product_query))
         model = self._models.propensity
         customers = tuple(TargetCustomer(cid, float(p)) for cid, p in model.top_customers(product.product_id, n))

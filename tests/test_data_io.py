@@ -46,7 +46,7 @@ def test_reads_french_csv_with_iso_and_dayfirst_dates(tmp_path: Path) -> None:
     assert tx["quantity"].tolist() == [2.0, 1.0, 3.0, 1.0]
     assert tx["price"].tolist() == [1.5, 1.5, 0.0, 1.5]
     assert tx["customer_id"].tolist() == ["12", "13", "13", "14"]
-    assert tx["store_id"].isna().all()
+    assert tx["store_id"].tolist() == ["1"] * 4  # a log without stores is one store, DEFAULT_STORE_ID
     names = dict(zip(dataset.products["product_id"], dataset.products["name"]))
     assert names == {"3017620422003": "Yaourt nature", "7622210449283": "Baguette"}
     assert dataset.start.isoformat() == "2024-07-01"
@@ -84,10 +84,18 @@ def test_missing_column_names_it_and_lists_the_file_columns(tmp_path: Path) -> N
 
 def test_missing_unmapped_column(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
-    path.write_text("customer_id,product_id,timestamp,quantity\n1,A,2024-01-01,1\n")
-    with pytest.raises(DataFormatError, match="price") as info:
+    path.write_text("customer_id,product_id,date,quantity\n1,A,2024-01-01,1\n")
+    with pytest.raises(DataFormatError, match="timestamp") as info:
         read_transactions(path)
-    assert info.value.column == "price"
+    assert info.value.column == "timestamp"
+    assert 'DATA_COLUMNS="timestamp=YourColumn"' in str(info.value)
+
+
+def test_price_is_optional_and_nan_when_absent(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_text("customer_id,product_id,timestamp,quantity\n1,A,2024-01-01,1\n")
+    tx = read_transactions(path).transactions
+    assert tx["price"].isna().all() and tx["customer_id"].tolist() == ["1"]
 
 
 @pytest.mark.parametrize(
@@ -100,7 +108,6 @@ def test_missing_unmapped_column(tmp_path: Path) -> None:
         ("9;A;2024-01-03;-2;1;Lait", "Qte", "-2"),
         ("9;A;2024-01-03;1;-0.5;Lait", "Prix", "-0.5"),
         ("9;A;2024-01-03;1;;Lait", "Prix", ""),
-        (";A;2024-01-03;1;1;Lait", "Client", ""),
         ("9; ;2024-01-03;1;1;Lait", "EAN", ""),
     ],
 )

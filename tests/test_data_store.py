@@ -50,15 +50,21 @@ def test_round_trip_keeps_values_and_dtypes(db_url: str, small: Dataset) -> None
 
 def test_missing_values_survive(db_url: str, small: Dataset) -> None:
     tx = small.transactions.head(20).copy()
-    tx.loc[tx.index[:5], "store_id"] = pd.NA
+    tx["store_id"] = tx["store_id"].astype("string")
+    tx.loc[tx.index[:5], "store_id"] = pd.NA  # a log without stores: saved and loaded as DEFAULT_STORE_ID
     tx.loc[tx.index[3:8], "basket_id"] = pd.NA
+    tx.loc[tx.index[6:9], "customer_id"] = pd.NA  # anonymous tickets
+    tx.loc[tx.index[8:12], "price"] = float("nan")  # price unknown
     products = small.products.copy()
     products.loc[products.index[0], "category"] = None
     save_dataset(db_url, Dataset("gaps", tx, products))
     loaded = load_dataset_from_db(db_url, "gaps")
-    pd.testing.assert_frame_equal(sorted_tx(loaded.transactions), sorted_tx(tx))
-    assert loaded.transactions["store_id"].isna().sum() == 5
+    expected = tx.assign(store_id=tx["store_id"].fillna("1"))
+    pd.testing.assert_frame_equal(sorted_tx(loaded.transactions), sorted_tx(expected))
+    assert loaded.transactions["customer_id"].isna().sum() == 3 and loaded.transactions["price"].isna().sum() == 4
+    assert loaded.has_customers
     assert loaded.products["category"].isna().sum() == products["category"].isna().sum()
+    assert set(loaded.stores["store_id"]) == set(expected["store_id"])  # derived when none was given
 
 
 def test_get_engine_is_cached(tmp_path: Path) -> None:
@@ -119,3 +125,45 @@ def test_in_memory_database(small: Dataset) -> None:
 def test_empty_database(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no dataset"):
         load_dataset_from_db(f"sqlite:///{tmp_path}/empty.db")
+
+
+def test_a_sales_log_and_its_stores_table_round_trip(db_url: str) -> None:
+    from ml.data.stores_table import canonical_stores
+
+    tx = pd.DataFrame({
+        "customer_id": pd.Series([pd.NA] * 3, dtype=object), "product_id": ["A", "B", "A"],
+        "timestamp": pd.to_datetime(["2024-05-01", "2024-05-01", "2024-05-02"]), "quantity": [1.5, 2.0, 0.25],
+        "price": [float("nan")] * 3, "store_id": pd.Series(["12", "7", "12"], dtype="string"),
+        "basket_id": pd.Series([pd.NA] * 3, dtype="string"),
+    })
+    products = pd.DataFrame({"product_id": ["A", "B"], "name": ["Lait", "Pain"], "category": [pd.NA, pd.NA],
+                             "aliases": ["", ""]})
+    stores = canonical_stores(pd.DataFrame({"store_id": ["12", "7", "3"], "name": ["Lyon Part-Dieu", "Nantes", "Brest"],
+                                            "city": ["Lyon", "Nantes", None], "zone": ["A", "B", None]}))
+    save_dataset(db_url, Dataset("ventes", tx, products, stores=stores))
+    loaded = load_dataset_from_db(db_url, "ventes")
+    assert not loaded.has_customers
+    pd.testing.assert_frame_equal(sorted_tx(loaded.transactions), sorted_tx(tx))
+    pd.testing.assert_frame_equal(loaded.stores.sort_values("store_id").reset_index(drop=True),
+                                  stores.sort_values("store_id").reset_index(drop=True))
+
+
+def test_an_older_database_is_relaxed_in_place(db_url: str, small: Dataset) -> None:
+    url = db_url
+    old = sa.MetaData()
+    strict = [sa.Column(c.name, c.type, nullable=c.name not in ("customer_id", "price") and c.nullable)
+              for c in store.transactions_table.columns]
+    sa.Table("transactions", old, *strict, sa.Index("ix_transactions_dataset", "dataset"))
+    engine = sa.create_engine(url)
+    old.create_all(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO transactions (dataset, customer_id, product_id, timestamp, quantity, "
+                                   "price) VALUES ('kept', '1', 'A', '2024-01-01 00:00:00.000000', 1, 2)"))
+    engine.dispose()
+    columns = {c["name"]: c["nullable"] for c in sa.inspect(get_engine(url)).get_columns("transactions")}
+    assert columns["customer_id"] and columns["price"]
+    with get_engine(url).connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM transactions WHERE dataset = 'kept'")).scalar() == 1
+    anonymous = small.transactions.head(3).assign(customer_id=pd.NA, price=float("nan"))
+    save_dataset(url, Dataset("anonymous", anonymous, small.products))
+    assert load_dataset_from_db(url, "anonymous").transactions["customer_id"].isna().all()

@@ -72,7 +72,7 @@ def test_baselines_share_the_forecaster_interface(cls, tmp_path) -> None:
     assert model.fit(daily) is model
     assert model.products_ == ["p0", "p1", "p2"] and model.last_date_ == daily["date"].max()
     forecast = model.predict(9, ["p1"])
-    assert list(forecast.columns) == ["product_id", "date", "mean", "lower", "upper"]
+    assert list(forecast.columns) == ["store_id", "product_id", "date", "mean", "lower", "upper"]
     assert len(forecast) == 9 and (forecast["product_id"] == "p1").all()
     assert forecast["date"].iloc[0] == model.last_date_ + pd.Timedelta(days=1)
     assert ((0 <= forecast["lower"]) & (forecast["lower"] <= forecast["mean"])

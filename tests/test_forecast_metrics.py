@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ml.data.aggregate import daily_demand
+from ml.data.schema import DEFAULT_STORE_ID
 from ml.evaluation.metrics import coverage, interval_width, mase, wape
 
 
@@ -57,7 +58,8 @@ def test_daily_demand_sums_per_day_and_fills_missing_days_with_zero() -> None:
         ("a", "2024-01-04 10:00", 1.0), ("b", "2024-01-02 11:00", 4.0),
     ])
     daily = daily_demand(tx)
-    assert list(daily.columns) == ["product_id", "date", "quantity"]
+    assert list(daily.columns) == ["store_id", "product_id", "date", "quantity"]
+    assert (daily["store_id"] == DEFAULT_STORE_ID).all()  # a log without stores is one store
     assert len(daily) == 2 * 4
     a = daily[daily["product_id"] == "a"]
     assert a["quantity"].tolist() == [5.0, 0.0, 0.0, 1.0]
@@ -69,7 +71,7 @@ def test_daily_demand_sums_per_day_and_fills_missing_days_with_zero() -> None:
 def test_daily_demand_restricts_products_and_window() -> None:
     tx = _transactions([("a", "2024-01-01", 2.0), ("a", "2024-01-05", 3.0), ("b", "2024-01-02", 4.0)])
     daily = daily_demand(tx, product_ids=["a", "never_sold"], start="2024-01-02", end="2024-01-06")
-    assert sorted(daily["product_id"].unique()) == ["a", "never_sold"]
-    assert daily.groupby("product_id")["quantity"].sum().to_dict() == {"a": 3.0, "never_sold": 0.0}
+    assert sorted(daily["product_id"].unique()) == ["a"]  # a product never sold has no series
+    assert daily.groupby("product_id")["quantity"].sum().to_dict() == {"a": 3.0}
     assert daily["date"].min() == pd.Timestamp("2024-01-02")
     assert daily["date"].max() == pd.Timestamp("2024-01-06")

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.data.schema import Dataset
+from ml.data.schema import DEFAULT_STORE_ID, Dataset
 from ml.errors import DateOutOfRange, UnknownProduct
 from ml.evaluation import evaluate_forecast
 from ml.evaluation.metrics import coverage, wape
@@ -58,7 +58,8 @@ def test_fit_learns_products_and_last_date(fitted: DemandForecaster, weekly_data
 
 def test_predict_returns_the_next_h_days_with_ordered_non_negative_bounds(fitted: DemandForecaster) -> None:
     forecast = fitted.predict(10, ["p2", "p0"])
-    assert list(forecast.columns) == ["product_id", "date", "mean", "lower", "upper"]
+    assert list(forecast.columns) == ["store_id", "product_id", "date", "mean", "lower", "upper"]
+    assert (forecast["store_id"] == DEFAULT_STORE_ID).all()  # a frame without stores is one store
     assert forecast["product_id"].tolist() == ["p2"] * 10 + ["p0"] * 10
     expected = pd.date_range(fitted.last_date_ + pd.Timedelta(days=1), periods=10, freq="D")
     assert forecast["date"].iloc[:10].tolist() == list(expected)

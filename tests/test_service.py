@@ -17,7 +17,7 @@ from ml.errors import DateOutOfRange, NotEnoughHistory, UnknownCustomer, Unknown
 from ml.results import CustomerProfile, ReasonCode
 from ml.evaluation import HEADLINE_METRICS
 from ml.service import PROFILE_ID, normalize_customer_id
-from ml.snapshot import HISTORY_DAYS, build_snapshot, forecastable_products
+from ml.snapshot import HISTORY_DAYS, build_snapshot, forecastable_series
 
 
 # ---------------------------------------------------------------------------- helpers (pandas, independent)
@@ -328,45 +328,54 @@ def _tx(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["customer_id", "product_id", "timestamp", "quantity"])
     frame["timestamp"] = pd.to_datetime(frame["timestamp"]).astype("datetime64[ns]")
     frame["quantity"] = frame["quantity"].astype("float64")
+    frame["store_id"] = frame["customer_id"].map({"1": "S1", "2": "S2"})  # customer 1 shops in S1, 2 in S2
     return frame
 
 
-def test_forecastable_products_need_enough_recent_selling_days():
+def test_forecastable_series_need_a_regular_product_that_the_store_sells():
     as_of = date(2024, 6, 30)
     rows = []
-    for i in range(10):  # A: 10 recent days, 1 unit; B: 8 recent days, 5 units; C: 7 recent days
+    for i in range(10):  # A: 10 recent days in S1, 1 unit
         rows.append(("1", "A", f"2024-06-{i + 1:02d} 10:00", 1.0))
-    for i in range(8):
+    for i in range(8):  # B: 8 recent days in S1 (5 units) and S2 (0.5 units)
         rows.append(("1", "B", f"2024-06-{i + 10:02d} 09:00", 5.0))
-        rows.append(("2", "B", f"2024-06-{i + 10:02d} 18:00", 0.5))  # same day twice counts once
-    for i in range(7):
+        rows.append(("2", "B", f"2024-06-{i + 10:02d} 18:00", 0.5))
+    for i in range(7):  # C: 7 recent days (not regular), big
         rows.append(("1", "C", f"2024-06-{i + 1:02d} 10:00", 50.0))
     for i in range(20):  # D: busy, but more than 90 days ago
         rows.append(("1", "D", f"2024-01-{i + 1:02d} 10:00", 9.0))
+    rows.append(("2", "A", "2024-06-20 10:00", 1.0))  # A sold once in S2: not S2's series
     tx = _tx(rows)
-    assert forecastable_products(tx, as_of, max_products=10) == ["B", "A"]
-    assert forecastable_products(tx, as_of, max_products=1) == ["B"]
-    assert forecastable_products(tx, as_of, max_products=10, min_active_days=7) == ["C", "B", "A"]
+    as_pairs = lambda frame: list(frame.itertuples(index=False, name=None))  # noqa: E731
+    assert as_pairs(forecastable_series(tx, as_of, max_series=10)) == [("S1", "B"), ("S1", "A"), ("S2", "B")]
+    assert as_pairs(forecastable_series(tx, as_of, max_series=1)) == [("S1", "B")]
+    assert as_pairs(forecastable_series(tx, as_of, 10, min_active_days=7)) == [
+        ("S1", "C"), ("S1", "B"), ("S1", "A"), ("S2", "B")]
+    assert as_pairs(forecastable_series(tx, as_of, 10, min_store_days=1)) == [
+        ("S1", "B"), ("S1", "A"), ("S2", "B"), ("S2", "A")]
 
 
 def test_build_snapshot_summarises_the_dataset(small_dataset, as_of):
-    products = forecastable_products(small_dataset.transactions, small_dataset.end, 200)
-    snapshot = build_snapshot(small_dataset, products)
+    snapshot = build_snapshot(small_dataset)
+    tx = small_dataset.transactions
     assert snapshot.as_of == as_of == small_dataset.end
     assert snapshot.data_name == small_dataset.name
-    assert list(snapshot.customers) == sorted(small_dataset.transactions["customer_id"].unique())
+    assert snapshot.has_customers
+    assert list(snapshot.customers) == sorted(tx["customer_id"].dropna().unique())
     # popularity: every catalogue product once, most recent buyers first, unsold products at 0
     assert sorted(snapshot.popularity.index) == sorted(small_dataset.products["product_id"])
     assert snapshot.popularity.is_monotonic_decreasing
-    buyers = _window(small_dataset.transactions, as_of, 90).groupby("product_id")["customer_id"].nunique()
+    buyers = _window(tx, as_of, 90).groupby("product_id")["customer_id"].nunique()
     assert snapshot.popularity.to_dict() == {pid: float(buyers.get(pid, 0)) for pid in snapshot.popularity.index}
-    # history: a complete daily grid of the forecastable products over the last HISTORY_DAYS
-    history = snapshot.history
-    assert set(history["product_id"]) == set(products)
-    assert history["date"].max() == pd.Timestamp(as_of)
-    assert history["date"].min() == pd.Timestamp(as_of - timedelta(days=HISTORY_DAYS - 1))
-    assert len(history) == len(products) * HISTORY_DAYS
-    assert (history["quantity"] >= 0).all()
+    # volume: what each store sold over the last 90 days (its assortment), and over the last 28
+    recent = _window(tx, as_of, 90).groupby(["store_id", "product_id"])["quantity"].sum()
+    volume = snapshot.volume.astype({"store_id": str, "product_id": str}).set_index(["store_id", "product_id"])
+    assert volume["quantity"].sort_index().to_dict() == pytest.approx(recent.sort_index().to_dict())
+    last = _window(tx, as_of, 28).groupby(["store_id", "product_id"])["quantity"].sum()
+    assert volume["recent"].to_dict() == pytest.approx({k: float(last.get(k, 0.0)) for k in volume.index})
+    # stores: one row per store of the data; stock: the simulator's position
+    assert sorted(snapshot.stores["store_id"]) == sorted(tx["store_id"].astype(str).unique())
+    assert snapshot.stock is not None and len(snapshot.stock) == len(small_dataset.stock)
 
 
 # ---------------------------------------------------------------------------- a tiny store with edge cases

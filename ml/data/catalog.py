@@ -96,18 +96,6 @@ class ProductCatalog:
                 self._word_products.setdefault(word, set()).add(key.product_id)
         self._order = {pid: i for i, pid in enumerate(self._rows)}
 
-    @classmethod
-    def from_dataset(cls, dataset) -> ProductCatalog:
-        """A catalogue of ``dataset.products``, popularity = number of transaction lines per product."""
-        counts = dataset.transactions["product_id"].value_counts()
-        return cls(dataset.products, counts.astype(float).to_dict())
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-    def __contains__(self, product_id: object) -> bool:
-        return product_id in self._rows
-
     def _rank(self, product_id: str) -> tuple[float, int]:
         return (-self.popularity.get(product_id, 0.0), self._order[product_id])
 
@@ -185,23 +173,6 @@ class ProductCatalog:
             return []
         return [self._rows[pid].name for pid, _ in self._fuzzy(text, SUGGESTION_CUTOFF, limit=n)]
 
-    def search(self, query: str, n: int = 10) -> list[str]:
-        """Ids of up to ``n`` products matching ``query``: whole-word matches first, then word prefixes
-        (each by popularity), then close spellings."""
-        text = normalize(query)
-        if not text:
-            return []
-        ordered: list[str] = []
-        for prefix in (False, True):
-            by_name, by_alias = self._containing(text, prefix=prefix)
-            for pid in sorted(by_name, key=self._rank) + sorted(by_alias - by_name, key=self._rank):
-                if pid not in ordered:
-                    ordered.append(pid)
-        for pid, _ in self._fuzzy(text, SUGGESTION_CUTOFF + 10, limit=n):
-            if pid not in ordered:
-                ordered.append(pid)
-        return ordered[:n]
-
     def product(self, product_id: str) -> Product:
         """The :class:`~ml.results.Product` of a known id (raises :class:`UnknownProduct` otherwise)."""
         try:
@@ -211,6 +182,3 @@ class ProductCatalog:
 
     def name(self, product_id: str) -> str:
         return self.product(product_id).name
-
-    def products_list(self) -> list[Product]:
-        return list(self._rows.values())

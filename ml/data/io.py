@@ -10,21 +10,26 @@ bad file never reaches the database.
 
 from __future__ import annotations
 
-import bz2
-import gzip
-import lzma
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
 
-from ml.data.schema import REQUIRED_TRANSACTION_COLUMNS, TRANSACTION_COLUMNS, Dataset
-from ml.data.validate import coerce_transactions, derive_products, validate_dataset
+from ml.data.limits import Limits, handle_duplicates
+from ml.data.reader import CHUNK_ROWS, csv_chunks, read_parquet_capped
+from ml.data.schema import REQUIRED_SALES_COLUMNS, TRANSACTION_COLUMNS, Dataset
+from ml.data.validate import (
+    coerce_transactions,
+    date_order,
+    derive_products,
+    numeric_dates,
+    swap_day_month,
+    validate_dataset,
+)
 from ml.errors import DataFormatError
 
 # Columns a mapping may name: the canonical transaction columns plus product descriptors.
 MAPPABLE_COLUMNS: tuple[str, ...] = (*TRANSACTION_COLUMNS, "name", "category")
-_OPENERS = {".gz": gzip.open, ".xz": lzma.open, ".bz2": bz2.open}
 
 
 def parse_column_mapping(text: str) -> dict[str, str]:
@@ -53,46 +58,47 @@ def check_mapping(mapping: Mapping[str, str]) -> None:
             column=unknown[0])
 
 
-def _sniff_separator(path: Path) -> str:
-    opener = _OPENERS.get(path.suffix.lower(), open)
-    try:
-        with opener(path, "rt", encoding="utf-8-sig", errors="replace") as handle:
-            header = handle.readline()
-    except (OSError, EOFError, lzma.LZMAError) as exc:
-        raise DataFormatError(f"cannot read {path}: {exc}", path=str(path)) from exc
-    return max((";", ",", "\t", "|"), key=header.count) if header.strip() else ","
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """The file's rows as text (CSV) or native types (Parquet), index = 0-based data row.
-
-    A leading unnamed index column (written by ``DataFrame.to_csv``) is dropped.
-    """
-    path = Path(path)
+def _check_path(path: Path) -> list[str]:
     if not path.is_file():
         raise DataFormatError(f"file not found: {path}", path=str(path))
     suffixes = [s.lower() for s in path.suffixes]
-    try:
-        if ".parquet" in suffixes or ".pq" in suffixes:
-            frame = pd.read_parquet(path)
-        elif ".xlsx" in suffixes or ".xls" in suffixes:
-            raise DataFormatError(f"{path.name}: save the sheet as CSV (UTF-8) first", path=str(path))
-        else:
-            sep = _sniff_separator(path) if path.suffix.lower() != ".zip" else ","
-            kwargs = dict(sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True)
-            try:
-                frame = pd.read_csv(path, encoding="utf-8-sig", **kwargs)
-            except UnicodeDecodeError:
-                frame = pd.read_csv(path, encoding="cp1252", **kwargs)
-    except DataFormatError:
-        raise
-    except (OSError, ValueError, EOFError, lzma.LZMAError, pd.errors.ParserError) as exc:
-        raise DataFormatError(f"cannot read {path}: {exc}", path=str(path)) from exc
+    if ".xlsx" in suffixes or ".xls" in suffixes:
+        raise DataFormatError(f"{path.name}: save the sheet as CSV (UTF-8) first", path=str(path))
+    return suffixes
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drops a leading unnamed index column (written by ``DataFrame.to_csv``); strips column names."""
     first = str(frame.columns[0]) if len(frame.columns) else ""
     if first == "" or first.startswith("Unnamed: 0"):
         frame = frame.drop(columns=frame.columns[0])
     frame.columns = [str(c).strip() for c in frame.columns]
-    return frame.reset_index(drop=True)
+    return frame
+
+
+def table_chunks(path: str | Path, limits: Limits | None = None,
+                 chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """The file's rows as text (CSV) or native types (Parquet), in chunks; index = 0-based data row.
+
+    Reading stops with a :class:`DataFormatError` past ``limits.max_file_bytes``
+    (decompressed) or ``limits.max_rows``; invalid bytes raise a
+    :class:`DataValidationError` naming their row.
+    """
+    path, limits = Path(path), limits or Limits()
+    suffixes = _check_path(path)
+    if ".parquet" in suffixes or ".pq" in suffixes:
+        yield _tidy(read_parquet_capped(path, limits)).reset_index(drop=True)
+        return
+    for chunk in csv_chunks(path, limits, chunk_rows):
+        yield _tidy(chunk)
+
+
+def read_table(path: str | Path, limits: Limits | None = None) -> pd.DataFrame:
+    """The whole file (see :func:`table_chunks`), for small files such as a stores table."""
+    chunks = list(table_chunks(path, limits))
+    if not chunks:
+        raise DataFormatError(f"{Path(path).name} is empty", path=str(path))
+    return pd.concat(chunks) if len(chunks) > 1 else chunks[0]
 
 
 def resolve_columns(available: list[str], mapping: Mapping[str, str]) -> dict[str, str]:
@@ -106,19 +112,10 @@ def resolve_columns(available: list[str], mapping: Mapping[str, str]) -> dict[st
     return resolved
 
 
-def read_transactions(path: str | Path, columns: Mapping[str, str] | str | None = None,
-                      name: str | None = None) -> Dataset:
-    """Read, map, coerce and validate a transaction file into a :class:`Dataset`.
-
-    ``columns`` maps canonical names to the file's column names (a dict or the
-    ``DATA_COLUMNS`` string). With a ``name`` column the products table takes the
-    most frequent name per product; otherwise product names are the product ids.
-    """
-    path = Path(path)
-    mapping = parse_column_mapping(columns) if isinstance(columns, str) else dict(columns or {})
-    raw = read_table(path)
+def _mapped(raw: pd.DataFrame, mapping: Mapping[str, str], path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The chunk under canonical names; raises when a mapped or required column is absent."""
     resolved = resolve_columns(list(raw.columns), mapping)
-    for canonical in REQUIRED_TRANSACTION_COLUMNS:
+    for canonical in REQUIRED_SALES_COLUMNS:
         resolved.setdefault(canonical, canonical)
     for canonical, source in resolved.items():
         if source not in raw.columns:
@@ -127,11 +124,60 @@ def read_transactions(path: str | Path, columns: Mapping[str, str] | str | None 
                 f"the file has: {', '.join(raw.columns) or '(no columns)'}"
                 + ("" if canonical in mapping else f" (map it with DATA_COLUMNS=\"{canonical}=YourColumn\")"),
                 path=str(path), column=source)
-    renamed = pd.DataFrame({canonical: raw[source] for canonical, source in resolved.items()}, index=raw.index)
-    transactions = coerce_transactions(renamed, resolved, path=str(path))
-    products = derive_products(
-        transactions,
-        names=renamed["name"] if "name" in renamed else None,
-        categories=renamed["category"] if "category" in renamed else None,
-    )
-    return validate_dataset(Dataset(name or path.name, transactions, products))
+    return pd.DataFrame({c: raw[s] for c, s in resolved.items()}, index=raw.index), resolved
+
+
+def read_transactions(path: str | Path, columns: Mapping[str, str] | str | None = None,
+                      name: str | None = None, limits: Limits | None = None,
+                      stores: pd.DataFrame | None = None) -> Dataset:
+    """Read, map, coerce and validate a transaction file (or a sales log) into a :class:`Dataset`.
+
+    ``columns`` maps canonical names to the file's column names (a dict or the
+    ``DATA_COLUMNS`` string). Only product_id, timestamp and quantity are required
+    (see :func:`~ml.data.validate.coerce_transactions`). With a ``name`` column the
+    products table takes the most frequent name per product; otherwise product
+    names are the product ids. The file is read in chunks, each coerced and checked
+    against ``limits`` as it arrives, so a bad or oversized file fails early;
+    exact duplicate rows are then dropped (counted in ``Dataset.duplicates_dropped``)
+    or refused, as ``limits.duplicate_rows`` says.
+    """
+    path, limits = Path(path), limits or Limits()
+    mapping = parse_column_mapping(columns) if isinstance(columns, str) else dict(columns or {})
+    transactions, names, categories = _read_chunks(path, mapping, limits)
+    products = derive_products(transactions, names=names, categories=categories)
+    transactions, dropped = handle_duplicates(transactions, limits.duplicate_rows, path.name)
+    dataset = Dataset(name or path.name, transactions, products, stores=stores, duplicates_dropped=dropped)
+    return validate_dataset(dataset, limits)
+
+
+def _read_chunks(path: Path, mapping: Mapping[str, str],
+                 limits: Limits) -> tuple[pd.DataFrame, pd.Series | None, pd.Series | None]:
+    """Coerced transactions of every chunk, and the name and category columns when the file has them.
+
+    Numeric dates are read day-first until a chunk shows they are month-first
+    (see :func:`~ml.data.validate.month_first`); the chunks read before then are
+    corrected, so the whole file is read one way, as if it were one chunk.
+    """
+    parts: list[pd.DataFrame] = []
+    numeric: list[pd.Series] = []  # per chunk, rows whose date is numeric (12/05/2024): the ones an order flips
+    names: list[pd.Series] = []
+    categories: list[pd.Series] = []
+    order: bool | None = None  # None: undecided, read day-first
+    for raw in table_chunks(path, limits, CHUNK_ROWS):
+        renamed, resolved = _mapped(raw, mapping, path)
+        verdict = date_order(renamed["timestamp"])
+        if order is None and verdict is not None:
+            order = verdict
+            if order:
+                parts = [p.assign(timestamp=swap_day_month(p["timestamp"], m)) for p, m in zip(parts, numeric)]
+        parts.append(coerce_transactions(renamed, resolved, path=str(path), limits=limits, month_first=bool(order)))
+        numeric.append(numeric_dates(renamed["timestamp"]).to_numpy())
+        if "name" in renamed:
+            names.append(renamed["name"])
+        if "category" in renamed:
+            categories.append(renamed["category"])
+    if not parts:
+        raise DataFormatError(f"{path.name} has no rows", path=str(path))
+    transactions = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return (transactions, pd.concat(names, ignore_index=True) if names else None,
+            pd.concat(categories, ignore_index=True) if categories else None)

@@ -68,6 +68,7 @@ class Dataset:
     stores: pd.DataFrame | None = None  # STORE_COLUMNS; None: derived from the transactions' store ids
     signals: pd.DataFrame | None = None  # SIGNAL_COLUMNS; None: no promotions, discounts or stock-outs known
     stock: pd.DataFrame | None = None  # STOCK_COLUMNS; None: no stock position known
+    duplicates_dropped: int = 0  # exact duplicate rows dropped on import (DUPLICATE_ROWS=drop)
 
     @property
     def has_customers(self) -> bool:

@@ -1,11 +1,16 @@
 """Persisting datasets in an embedded database (SQLite by default, any SQLAlchemy URL works).
 
-Three tables, every row tagged with its dataset's name so several datasets can
+Four tables, every row tagged with its dataset's name so several datasets can
 live side by side:
 
     datasets      name (pk), source, loaded_at, rows, start, end
     products      dataset, product_id (pk together), name, category, aliases
+    stores        dataset, store_id (pk together), name, city, region, format, zone
     transactions  dataset, customer_id, product_id, timestamp, quantity, price, store_id, basket_id
+
+``customer_id`` is NULL on the lines of a sales log and on anonymous tickets; ``price``
+is NULL when unknown (a sales log without prices). A database created before sales
+logs existed has these columns NOT NULL: :func:`create_tables` relaxes them.
 
 :func:`save_dataset` replaces one dataset inside a single transaction: if
 anything fails, the previous content is still there, untouched.
@@ -22,7 +27,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from ml.data.schema import PRODUCT_COLUMNS, TRANSACTION_COLUMNS, Dataset
+from ml.data.schema import DEFAULT_STORE_ID, PRODUCT_COLUMNS, STORE_COLUMNS, TRANSACTION_COLUMNS, Dataset
+from ml.data.stores_table import canonical_stores, derive_stores
 from ml.data.validate import canonical_products
 from ml.errors import DataError
 
@@ -52,14 +58,26 @@ products_table = sa.Table(
 transactions_table = sa.Table(
     "transactions", metadata,
     sa.Column("dataset", sa.String(200), nullable=False, index=True),
-    sa.Column("customer_id", sa.String(100), nullable=False),
+    sa.Column("customer_id", sa.String(100)),  # NULL: a sales log's line or an anonymous ticket
     sa.Column("product_id", sa.String(100), nullable=False),
     sa.Column("timestamp", sa.DateTime, nullable=False),
     sa.Column("quantity", sa.Float, nullable=False),
-    sa.Column("price", sa.Float, nullable=False),
+    sa.Column("price", sa.Float),  # NULL: price unknown
     sa.Column("store_id", sa.String(100)),
     sa.Column("basket_id", sa.String(100)),
 )
+
+stores_table = sa.Table(
+    "stores", metadata,
+    sa.Column("dataset", sa.String(200), primary_key=True),
+    sa.Column("store_id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.String(500), nullable=False),
+    sa.Column("city", sa.String(200)),
+    sa.Column("region", sa.String(200)),
+    sa.Column("format", sa.String(100)),
+    sa.Column("zone", sa.String(20)),
+)
+_NULLABLE_NOW = ("customer_id", "price")  # NOT NULL in databases created before sales logs
 
 
 @lru_cache(maxsize=8)
@@ -87,6 +105,28 @@ def create_tables(engine: Engine) -> None:
         metadata.create_all(engine)
     except sa.exc.DBAPIError:
         metadata.create_all(engine)
+    _relax_not_null(engine)
+
+
+def _relax_not_null(engine: Engine) -> None:
+    """Lets an older database hold sales logs: customer_id and price become nullable (data kept)."""
+    columns = {c["name"]: c for c in sa.inspect(engine).get_columns(transactions_table.name)}
+    strict = [name for name in _NULLABLE_NOW if name in columns and not columns[name]["nullable"]]
+    if not strict:
+        return
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":  # SQLite cannot drop NOT NULL: rebuild the table, rows copied
+            old = "transactions_before_sales_logs"
+            connection.exec_driver_sql(f"ALTER TABLE transactions RENAME TO {old}")
+            for index in transactions_table.indexes:
+                connection.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+            transactions_table.create(connection)
+            names = ", ".join(c.name for c in transactions_table.columns)
+            connection.exec_driver_sql(f"INSERT INTO transactions ({names}) SELECT {names} FROM {old}")
+            connection.exec_driver_sql(f"DROP TABLE {old}")
+        else:
+            for name in strict:
+                connection.execute(sa.text(f"ALTER TABLE transactions ALTER COLUMN {name} DROP NOT NULL"))
 
 
 def _engine(engine_or_url: Engine | str) -> Engine:
@@ -147,20 +187,21 @@ def save_dataset(engine_or_url: Engine | str, dataset: Dataset, source: str | No
     create_tables(engine)
     tx = dataset.transactions[list(TRANSACTION_COLUMNS)].copy()
     tx.insert(0, "dataset", dataset.name)
-    tx["store_id"] = tx["store_id"].astype(object).where(tx["store_id"].notna(), None)
-    tx["basket_id"] = tx["basket_id"].astype(object).where(tx["basket_id"].notna(), None)
+    tx["store_id"] = tx["store_id"].astype("string").fillna(DEFAULT_STORE_ID).astype(object)
     products = dataset.products[list(PRODUCT_COLUMNS)].copy()
     products.insert(0, "dataset", dataset.name)
-    products["category"] = products["category"].astype(object).where(products["category"].notna(), None)
+    stores = derive_stores(tx["store_id"]) if dataset.stores is None else canonical_stores(dataset.stores)
+    stores.insert(0, "dataset", dataset.name)
     summary = {
         "name": dataset.name, "source": source or dataset.name, "loaded_at": datetime.now().replace(microsecond=0),
         "rows": len(tx), "start": dataset.start, "end": dataset.end,
     }
     with engine.begin() as connection:
-        for table in (transactions_table, products_table, datasets_table):
+        for table in (transactions_table, products_table, stores_table, datasets_table):
             key = table.c.name if table is datasets_table else table.c.dataset
             connection.execute(table.delete().where(key == dataset.name))
         _insert(products, products_table, connection)
+        _insert(stores, stores_table, connection)
         _insert(tx, transactions_table, connection)
         connection.execute(datasets_table.insert(), [summary])
     return len(tx)
@@ -193,11 +234,17 @@ def load_dataset_from_db(url: Engine | str = DEFAULT_DATABASE_URL, name: str | N
             .order_by(products_table.c.product_id),
             connection,
         )
-    tx["customer_id"] = tx["customer_id"].astype(str)
+        stores = pd.read_sql(
+            sa.select(*[stores_table.c[c] for c in STORE_COLUMNS]).where(stores_table.c.dataset == name),
+            connection,
+        )
+    customers = tx["customer_id"].astype(object)
+    tx["customer_id"] = customers.where(customers.notna(), pd.NA)  # text as stored; NULL -> <NA>
     tx["product_id"] = tx["product_id"].astype(str)
     tx["timestamp"] = pd.to_datetime(tx["timestamp"]).astype("datetime64[ns]")
     tx["quantity"] = tx["quantity"].astype("float64")
     tx["price"] = tx["price"].astype("float64")
-    tx["store_id"] = tx["store_id"].astype("string")
+    tx["store_id"] = tx["store_id"].astype("string").fillna(DEFAULT_STORE_ID)  # rows saved before stores
     tx["basket_id"] = tx["basket_id"].astype("string")
-    return Dataset(name, tx, canonical_products(products))
+    stores = derive_stores(tx["store_id"]) if stores.empty else canonical_stores(stores)
+    return Dataset(name, tx, canonical_products(products), stores=stores)

@@ -11,20 +11,22 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
+from ml.data.limits import Limits, first_true, implausible, problem
 from ml.data.schema import (
+    DEFAULT_STORE_ID,
     PRODUCT_COLUMNS,
-    REQUIRED_TRANSACTION_COLUMNS,
+    REQUIRED_SALES_COLUMNS,
     TRANSACTION_COLUMNS,
     Dataset,
 )
+from ml.data.stores_table import check_stores, derive_stores
 from ml.errors import DataFormatError, DataValidationError
 
-ID_COLUMNS: tuple[str, ...] = ("customer_id", "product_id")
-OPTIONAL_TEXT_COLUMNS: tuple[str, ...] = ("store_id", "basket_id")
 
 # Day-first formats tried, in order, on the values that are not ISO 8601.
 _DAYFIRST_FORMATS: tuple[str, ...] = (
@@ -36,12 +38,14 @@ _MONTHFIRST_FORMATS: tuple[str, ...] = tuple(f.replace("%d", "%D").replace("%m",
                                               for f in _DAYFIRST_FORMATS)
 _NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}"
 _UTC_OFFSET = r"(?<=\d)\s*(?:Z|[+-]\d{2}:?\d{2})$"
+_CHECK_ORDER: tuple[str, ...] = ("customer_id", "product_id", "timestamp", "quantity", "price", "store_id")
 _PROBLEMS: dict[str, str] = {
-    "customer_id": "is empty (every line needs a customer id)",
+    "customer_id": "is empty (an anonymous ticket's customer is <NA>, not an empty text)",
     "product_id": "is empty (every line needs a product id)",
     "timestamp": "is not a date (expected YYYY-MM-DD or DD/MM/YYYY)",
     "quantity": "is not a positive number",
     "price": "is not a number >= 0",
+    "store_id": "is empty (the data has a store column: every line needs its store)",
 }
 
 
@@ -65,22 +69,52 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def month_first(text: pd.Series) -> bool:
-    """True when a column's numeric dates are month-first (``12/15/2010``), judged on the whole column.
+def date_order(values: pd.Series) -> bool | None:
+    """True when numeric dates (``12/15/2010``) are month-first, False when day-first, None when both fit.
 
-    A first number above 12 anywhere means day-first; otherwise a second number above
-    12 means month-first; a column where both readings fit is read day-first, the
-    French way.
+    A first number above 12 anywhere means day-first; otherwise a second number
+    above 12 means month-first.
     """
-    parts = text.str.extract(_NUMERIC_DATE).dropna().astype(int)
-    if parts.empty or (parts[0] > 12).any():
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return None
+    parts = values.astype("string").str.strip().str.extract(_NUMERIC_DATE).dropna().astype(int)
+    if parts.empty:
+        return None
+    if (parts[0] > 12).any():
         return False
-    return bool((parts[1] > 12).any())
+    return True if (parts[1] > 12).any() else None
 
 
-def parse_timestamps(values: pd.Series) -> pd.Series:
+def month_first(text: pd.Series) -> bool:
+    """True when a column's numeric dates are month-first, judged on the whole column (see
+    :func:`date_order`); a column where both readings fit is read day-first, the French way."""
+    return bool(date_order(text))
+
+
+def numeric_dates(values: pd.Series) -> pd.Series:
+    """Mask of the values written as numeric dates (``05/07/2024``), whose reading depends on the order."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return pd.Series(False, index=values.index)
+    return values.astype("string").str.strip().str.match(_NUMERIC_DATE).fillna(False).astype(bool)
+
+
+def swap_day_month(stamps: pd.Series, mask) -> pd.Series:
+    """``stamps`` with day and month exchanged where ``mask`` (dates read day-first that were month-first)."""
+    mask = np.asarray(mask, dtype=bool) & stamps.notna().to_numpy()
+    if not mask.any():
+        return stamps
+    picked = stamps[mask]
+    swapped = pd.to_datetime(pd.DataFrame({"year": picked.dt.year, "month": picked.dt.day, "day": picked.dt.month}),
+                             errors="coerce") + (picked - picked.dt.normalize())
+    out = stamps.copy()
+    out[mask] = swapped.astype("datetime64[ns]")
+    return out
+
+
+def parse_timestamps(values: pd.Series, month_first_order: bool | None = None) -> pd.Series:
     """Dates as naive datetime64[ns]: ISO 8601 first, then ``31/12/2024`` forms (month-first
-    ``12/31/2024`` when the column says so, see :func:`month_first`). NaT when unparseable."""
+    ``12/31/2024`` when ``month_first_order`` is True, or when it is None and the column says so, see
+    :func:`month_first`). NaT when unparseable."""
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
         return parsed.astype("datetime64[ns]")
@@ -92,7 +126,9 @@ def parse_timestamps(values: pd.Series) -> pd.Series:
     except (FutureWarning, ValueError, TypeError):  # mixed UTC offsets: keep each value's wall-clock time
         text = text.str.replace(_UTC_OFFSET, "", regex=True)
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    for fmt in _MONTHFIRST_FORMATS if month_first(text) else _DAYFIRST_FORMATS:
+    if month_first_order is None:
+        month_first_order = month_first(text)
+    for fmt in _MONTHFIRST_FORMATS if month_first_order else _DAYFIRST_FORMATS:
         missing = parsed.isna() & text.notna() & text.ne("")
         if not missing.any():
             break
@@ -107,17 +143,8 @@ def _optional_text(values: pd.Series) -> pd.Series:
     return text.where(text.ne(""), pd.NA).astype("string")
 
 
-def coerce_transactions(raw: pd.DataFrame, source_columns: Mapping[str, str] | None = None,
-                        path: str | None = None) -> pd.DataFrame:
-    """Coerce a raw frame (canonical column names) to the canonical schema, or raise.
-
-    Raises :class:`DataFormatError` when a required column is absent and
-    :class:`DataValidationError` for the first bad value (by source row), with
-    the number of rows holding any bad value. ``source_columns`` maps canonical
-    names to the names the user's file uses, for the messages.
-    """
-    source_columns = dict(source_columns or {})
-    missing = [c for c in REQUIRED_TRANSACTION_COLUMNS if c not in raw.columns]
+def _missing_column(raw: pd.DataFrame, source_columns: Mapping[str, str], path: str | None) -> None:
+    missing = [c for c in REQUIRED_SALES_COLUMNS if c not in raw.columns]
     if missing:
         column = missing[0]
         wanted = source_columns.get(column, column)
@@ -127,36 +154,64 @@ def coerce_transactions(raw: pd.DataFrame, source_columns: Mapping[str, str] | N
             + f"; the file has: {', '.join(map(str, raw.columns)) or '(no columns)'}",
             path=path, column=wanted,
         )
-    out = pd.DataFrame(index=raw.index)
-    for column in ID_COLUMNS:
-        out[column] = clean_ids(raw[column])
-    out["timestamp"] = parse_timestamps(raw["timestamp"])
-    out["quantity"] = parse_numbers(raw["quantity"])
-    out["price"] = parse_numbers(raw["price"])
-    for column in OPTIONAL_TEXT_COLUMNS:
-        out[column] = _optional_text(raw[column]) if column in raw.columns else pd.Series(
-            pd.NA, index=raw.index, dtype="string")
 
+
+def _coerced(raw: pd.DataFrame, month_first_order: bool | None) -> pd.DataFrame:
+    """Canonical columns of ``raw``; optional columns it lacks are filled (no customer, no price, one store)."""
+    out = pd.DataFrame(index=raw.index)
+    out["customer_id"] = (_optional_text(raw["customer_id"]).astype(object) if "customer_id" in raw.columns
+                          else pd.Series(pd.NA, index=raw.index, dtype=object))
+    out["product_id"] = clean_ids(raw["product_id"])
+    out["timestamp"] = parse_timestamps(raw["timestamp"], month_first_order)
+    out["quantity"] = parse_numbers(raw["quantity"])
+    out["price"] = parse_numbers(raw["price"]) if "price" in raw.columns else np.nan
+    out["store_id"] = (_optional_text(raw["store_id"]) if "store_id" in raw.columns
+                       else pd.Series(DEFAULT_STORE_ID, index=raw.index, dtype="string"))
+    out["basket_id"] = (_optional_text(raw["basket_id"]) if "basket_id" in raw.columns
+                        else pd.Series(pd.NA, index=raw.index, dtype="string"))
+    return out
+
+
+def coerce_transactions(raw: pd.DataFrame, source_columns: Mapping[str, str] | None = None,
+                        path: str | None = None, limits: Limits | None = None,
+                        month_first: bool | None = None) -> pd.DataFrame:
+    """Coerce a raw frame (canonical column names) to the canonical schema, or raise.
+
+    Only product_id, timestamp and quantity are required: without customer_id the
+    rows are a sales log (customer <NA>), without price the price is NaN, without
+    store_id every row is the one store ``DEFAULT_STORE_ID``. An empty customer id
+    is an anonymous ticket (<NA>). Raises :class:`DataFormatError` when a required
+    column is absent and :class:`DataValidationError` for the first bad value (by
+    source row), with the number of rows holding any bad value; values breaking
+    ``limits`` (default :class:`Limits`) are bad too. ``month_first`` fixes how
+    numeric dates are read (None: judged on this frame). ``source_columns`` maps
+    canonical names to the names the user's file uses, for the messages.
+    """
+    source_columns = dict(source_columns or {})
+    limits = limits or Limits()
+    _missing_column(raw, source_columns, path)
+    out = _coerced(raw, month_first)
+    bounds = implausible(out, limits)
     bad = {
-        "customer_id": out["customer_id"].eq(""),
         "product_id": out["product_id"].eq(""),
-        "timestamp": out["timestamp"].isna(),
-        "quantity": ~(out["quantity"].gt(0) & np.isfinite(out["quantity"])),
-        "price": ~(out["price"].ge(0) & np.isfinite(out["price"])),
+        "timestamp": out["timestamp"].isna() | bounds["timestamp"],
+        "quantity": ~(out["quantity"].gt(0) & np.isfinite(out["quantity"])) | bounds["quantity"],
+        "store_id": out["store_id"].isna(),
     }
-    bad_frame = pd.DataFrame(bad)
-    any_bad = bad_frame.any(axis=1).to_numpy()
-    if any_bad.any():
-        position = int(np.flatnonzero(any_bad)[0])
-        column = next(c for c in REQUIRED_TRANSACTION_COLUMNS if bad_frame[c].iat[position])
+    if "price" in raw.columns:
+        bad["price"] = ~(out["price"].ge(0) & np.isfinite(out["price"])) | bounds["price"]
+    found = first_true(bad, _CHECK_ORDER)
+    if found is not None:
+        position, column, n_bad = found
         label = raw.index[position]
         row = int(label) + 1 if isinstance(label, (int, np.integer)) else position + 1
         value = raw[column].iat[position]
         value = None if pd.isna(value) else value
+        plausible = not bounds.get(column, pd.Series(False, index=raw.index)).iat[position]
+        reason = _PROBLEMS[column] if plausible else problem(column, out[column].iat[position], limits)
         shown = source_columns.get(column, column)
-        n_bad = int(any_bad.sum())
         raise DataValidationError(
-            f"row {row}, column {shown!r}: {value!r} {_PROBLEMS[column]}"
+            f"row {row}, column {shown!r}: {value!r} {reason}"
             + (f" in {path}" if path else "")
             + f"; {n_bad} row{'s' if n_bad > 1 else ''} of {len(raw)} have invalid values",
             row=row, column=shown, value=value, n_bad_rows=n_bad,
@@ -214,8 +269,7 @@ def canonical_products(products: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)[list(PRODUCT_COLUMNS)]
 
 
-def validate_dataset(dataset: Dataset) -> Dataset:
-    """Check a dataset against the canonical schema (types, ranges, product references). Returns it unchanged."""
+def _check_columns(dataset: Dataset) -> None:
     tx, products = dataset.transactions, dataset.products
     absent = [c for c in TRANSACTION_COLUMNS if c not in tx.columns]
     if absent:
@@ -228,19 +282,33 @@ def validate_dataset(dataset: Dataset) -> Dataset:
     if not pd.api.types.is_datetime64_ns_dtype(tx["timestamp"]):
         raise DataFormatError(f"dataset {dataset.name!r}: timestamp is {tx['timestamp'].dtype}, not datetime64[ns]",
                               column="timestamp")
+
+
+def _check_values(dataset: Dataset, limits: Limits) -> None:
+    tx = dataset.transactions
+    bounds = implausible(tx, limits)
+    price = tx["price"]
     checks = {
-        "customer_id": tx["customer_id"].isna() | tx["customer_id"].astype(str).eq(""),
+        "customer_id": tx["customer_id"].notna() & tx["customer_id"].astype(str).eq(""),
         "product_id": tx["product_id"].isna() | tx["product_id"].astype(str).eq(""),
-        "timestamp": tx["timestamp"].isna(),
-        "quantity": ~tx["quantity"].gt(0),
-        "price": ~tx["price"].ge(0),
+        "timestamp": tx["timestamp"].isna() | bounds["timestamp"],
+        "quantity": ~(tx["quantity"].gt(0) & np.isfinite(tx["quantity"])) | bounds["quantity"],
+        "price": price.notna() & ~(price.ge(0) & np.isfinite(price)) | bounds["price"],  # NaN: price unknown
+        "store_id": tx["store_id"].astype(str).eq(""),
     }
-    for column, mask in checks.items():
-        if mask.any():
-            position = int(np.flatnonzero(mask.to_numpy())[0])
-            raise DataValidationError(
-                f"dataset {dataset.name!r}: row {position + 1}, column {column!r} {_PROBLEMS[column]}",
-                row=position + 1, column=column, value=tx[column].iat[position], n_bad_rows=int(mask.sum()))
+    found = first_true(checks, _CHECK_ORDER)
+    if found is not None:
+        position, column, _ = found
+        value = tx[column].iat[position]
+        broken = column in bounds and bool(bounds[column].iat[position])
+        reason = problem(column, value, limits) if broken else _PROBLEMS[column]
+        raise DataValidationError(
+            f"dataset {dataset.name!r}: row {position + 1}, column {column!r}: {value!r} {reason}",
+            row=position + 1, column=column, value=value, n_bad_rows=int(checks[column].sum()))
+
+
+def _check_products(dataset: Dataset) -> None:
+    tx, products = dataset.transactions, dataset.products
     if products["product_id"].duplicated().any():
         dup = products.loc[products["product_id"].duplicated(), "product_id"].iat[0]
         raise DataValidationError(f"dataset {dataset.name!r}: product {dup!r} appears twice in the products table",
@@ -252,4 +320,24 @@ def validate_dataset(dataset: Dataset) -> Dataset:
             f"dataset {dataset.name!r}: product {tx['product_id'].iat[position]!r} is not in the products table",
             row=position + 1, column="product_id", value=tx["product_id"].iat[position],
             n_bad_rows=int(unknown.sum()))
-    return dataset
+
+
+def validate_dataset(dataset: Dataset, limits: Limits | None = None) -> Dataset:
+    """Check a dataset against the canonical schema and ``limits`` (types, ranges, product and store references).
+
+    Returns it with ``store_id`` filled (a log without stores is the one store
+    ``DEFAULT_STORE_ID``) and ``stores`` set (derived from the store ids when no
+    table is given); everything else unchanged. Raises :class:`DataValidationError`
+    naming the row and column of the first bad value.
+    """
+    limits = limits or Limits()
+    _check_columns(dataset)
+    tx = dataset.transactions
+    if tx["store_id"].isna().any() or tx["store_id"].dtype != "string":
+        tx = tx.assign(store_id=tx["store_id"].astype("string").fillna(DEFAULT_STORE_ID))
+        dataset = replace(dataset, transactions=tx)
+    _check_values(dataset, limits)
+    _check_products(dataset)
+    stores = derive_stores(tx["store_id"]) if dataset.stores is None else dataset.stores
+    stores = check_stores(stores, tx["store_id"], dataset.name)
+    return replace(dataset, stores=stores)

@@ -18,6 +18,7 @@ from ml.data.schema import Dataset
 from ml.evaluation.bootstrap import paired_difference
 from ml.evaluation.metrics import coverage, interval_width, mase, wape
 from ml.models.forecast import BaseForecaster, DemandForecaster
+from ml.models.forecast_base import with_store
 from ml.models.forecast_baselines import AutoETSBaseline, LinearRegressionPrototype, SeasonalNaive
 
 #: metric name -> True when higher is better (coverage is judged by its distance to the level)
@@ -32,8 +33,12 @@ def top_products(transactions: pd.DataFrame, n: int) -> list[str]:
     return ranked["product_id"].head(n).tolist()
 
 
+KEYS = ["store_id", "product_id"]
+
+
 def _join(actual: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
-    joined = actual.merge(forecast, on=["product_id", "date"], how="left", validate="one_to_one")
+    actual, forecast = with_store(actual), with_store(forecast)
+    joined = actual.merge(forecast, on=[*KEYS, "date"], how="left", validate="one_to_one")
     if joined[["mean", "lower", "upper"]].isna().any().any():
         raise ValueError("the forecast does not cover every product-day of the holdout")
     return joined
@@ -43,9 +48,9 @@ def per_product_mase(train: pd.DataFrame, actual: pd.DataFrame, forecast: pd.Dat
                      season: int = 7) -> pd.Series:
     """Each product's MASE (NaN when its in-sample scale is 0), indexed by sorted product id."""
     joined = _join(actual, forecast)
-    history = {p: g["quantity"].to_numpy() for p, g in train.groupby("product_id")}
+    history = {p: g["quantity"].to_numpy() for p, g in with_store(train).groupby(KEYS)}
     return pd.Series({p: mase(g["quantity"], g["mean"], history[p], season=season)
-                      for p, g in joined.groupby("product_id")}, dtype="float64").sort_index()
+                      for p, g in joined.groupby(KEYS)}, dtype="float64").sort_index()
 
 
 def forecast_metrics(train: pd.DataFrame, actual: pd.DataFrame, forecast: pd.DataFrame, level: int,

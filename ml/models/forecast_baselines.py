@@ -15,7 +15,9 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import LinearRegression
 
-from ml.models.forecast import BaseForecaster, DemandMatrix, interval_quantiles
+import pandas as pd
+
+from ml.models.forecast_base import BaseForecaster, DemandMatrix, interval_quantiles
 
 
 class SeasonalNaive(BaseForecaster):
@@ -40,7 +42,8 @@ class SeasonalNaive(BaseForecaster):
         self.last_season_ = y[:, -self.season:].copy()
         self.history_ = matrix.values
 
-    def _predict_rows(self, rows: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _predict_rows(self, rows: np.ndarray, h: int,
+                      signals: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         steps = np.arange(h)
         mean = self.last_season_[rows][:, steps % self.season]
         lo_q, hi_q = interval_quantiles(self.level)
@@ -85,7 +88,8 @@ class LinearRegressionPrototype(BaseForecaster):
             self.coef_[i], self.intercept_[i] = line.coef_[0], line.intercept_
             self.residual_quantiles_[i] = np.quantile(series - line.predict(t), [lo_q, hi_q])
 
-    def _predict_rows(self, rows: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _predict_rows(self, rows: np.ndarray, h: int,
+                      signals: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         t = np.arange(self.n_days_, self.n_days_ + h, dtype="float64")
         mean = self.intercept_[rows, None] + self.coef_[rows, None] * t[None, :]
         lower = mean + self.residual_quantiles_[rows, :1]
@@ -108,7 +112,8 @@ class AutoETSBaseline(BaseForecaster):
 
         self.models_ = [AutoETS(season_length=self.season_length).fit(series) for series in matrix.values]
 
-    def _predict_rows(self, rows: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _predict_rows(self, rows: np.ndarray, h: int,
+                      signals: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         means, lowers, uppers = [], [], []
         for row in rows:
             out = self.models_[row].predict(h=h, level=[self.level])

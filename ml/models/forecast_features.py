@@ -1,0 +1,156 @@
+"""Features of the direct multi-horizon forecaster: rolling statistics of the history and the calendar.
+
+A training or forecast row is a triple (series row, origin day index, horizon);
+:func:`features` builds its feature vector from the history up to the origin and the
+calendar of the target day.
+"""
+
+from __future__ import annotations
+
+import holidays as holidays_lib
+import numpy as np
+import pandas as pd
+
+WINDOWS: tuple[int, ...] = (7, 28, 56, 112)
+SCALE_WINDOW = 56
+MIN_HISTORY = 14
+
+
+class History:
+    """Cumulative tables of a products x days matrix, for O(1) rolling statistics."""
+
+    def __init__(self, y: np.ndarray):
+        self.y = y
+        p, d = y.shape
+        self.n_days = d
+        self.cum = np.concatenate([np.zeros((p, 1)), np.cumsum(y, axis=1)], axis=1)
+        self.cum_zero = np.concatenate([np.zeros((p, 1)), np.cumsum(y == 0, axis=1)], axis=1)
+        # same weekday cumulative sums: cum7[:, i + 7] = y[:, i] + y[:, i - 7] + ...
+        cum7 = np.zeros((p, d + 7))
+        for i in range(d):
+            cum7[:, i + 7] = y[:, i] + cum7[:, i]
+        self.cum7 = cum7
+        # days since the last sale, as of each day
+        since = np.zeros((p, d))
+        run = np.full(p, float(d))
+        for i in range(d):
+            run = np.where(y[:, i] > 0, 0.0, run + 1.0)
+            since[:, i] = run
+        self.since = since
+
+
+def calendar_features(dates: pd.DatetimeIndex, country: str | None) -> np.ndarray:
+    """Calendar features of each day: weekday, day of month, month, holidays, days to Christmas.
+
+    No day of year: with a year or two of history each value is seen once or twice, so
+    the trees used it to memorise each period's level (on stationary synthetic demand
+    the forecast came out 13 % low). Month is coarse enough to carry yearly seasonality
+    (measured: better MASE and WAPE with it on Online Retail and the simulator).
+    """
+    years = range(dates.min().year - 1, dates.max().year + 2)
+    days = dates.normalize()
+    if country:
+        calendar = holidays_lib.country_holidays(country, years=years)
+        is_holiday = np.array([d.date() in calendar for d in days], dtype=float)
+        prev = np.array([(d + pd.Timedelta(days=1)).date() in calendar for d in days], dtype=float)
+        after = np.array([(d - pd.Timedelta(days=1)).date() in calendar for d in days], dtype=float)
+    else:
+        is_holiday = prev = after = np.zeros(len(days))
+    christmas = pd.to_datetime([f"{d.year}-12-25" for d in days])
+    to_christmas = (christmas - days).days.to_numpy().astype(float)
+    to_christmas = np.where(to_christmas < 0, to_christmas + 365, to_christmas)
+    return np.column_stack([
+        days.dayofweek, days.day, days.month,
+        is_holiday, prev, after, np.minimum(to_christmas, 90),
+    ]).astype("float64")
+
+
+#: names of the feature columns built by ``features``, in order
+FEATURE_NAMES: tuple[str, ...] = (
+    "horizon", "log_scale",
+    *(f"mean_{w}d" for w in WINDOWS if w != SCALE_WINDOW),
+    *(f"lag_{lag}" for lag in range(7)),
+    "same_weekday_last", "same_weekday_mean_4w", "same_weekday_mean_8w",
+    "zero_share_28d", f"zero_share_{SCALE_WINDOW}d", "days_since_sale", "year_ago_mean_7d",
+    "dow", "day", "month", "holiday", "holiday_eve", "holiday_after", "to_christmas",
+)
+
+
+def features(hist: History, calendar: np.ndarray, rows: np.ndarray, origins: np.ndarray,
+              horizons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Feature matrix (columns: ``FEATURE_NAMES``) for every (row, origin, horizon) triple, and each triple's scale.
+
+    Level features are divided by the scale, the product's mean over the
+    ``SCALE_WINDOW`` days up to the origin (its long-run mean if that is 0).
+
+    ``rows``, ``origins`` and ``horizons`` are equal-length arrays of product rows,
+    origin day indices and horizons (days). ``calendar`` covers day indices up to
+    ``max(origins + horizons)``.
+    """
+    sub = _Sub(hist, rows)
+    t, k = origins, horizons
+    target = t + k
+    level = {w: sub.mean(t, w, partial=(w <= SCALE_WINDOW)) for w in WINDOWS}
+    scale = level[SCALE_WINDOW].copy()
+    longrun = sub.mean(t, hist.n_days, partial=True)
+    scale = np.where(scale > 0, scale, np.where(longrun > 0, longrun, 1.0))
+    same_day = t + k - 7 * np.ceil(k / 7).astype(int)  # most recent observed day with the target's weekday
+    cols = [
+        k.astype(float),
+        np.log1p(scale),
+        *(level[w] / scale for w in WINDOWS if w != SCALE_WINDOW),
+        *(sub.value(t - lag) / scale for lag in range(7)),
+        sub.value(same_day) / scale,
+        sub.same_weekday_mean(same_day, 4) / scale,
+        sub.same_weekday_mean(same_day, 8) / scale,
+        sub.zero_share(t, 28),
+        sub.zero_share(t, SCALE_WINDOW),
+        np.minimum(sub.since(t), 365.0),
+        sub.window_mean(target - 364, 3) / scale,
+    ]
+    x = np.column_stack([*cols, calendar[target]])
+    # history too short for a window: a sentinel rather than NaN, since a column
+    # that is NaN on every training row breaks the binning of the boosting models
+    return np.nan_to_num(x, nan=-1.0), scale
+
+
+class _Sub:
+    """Per-triple view of :class:`History`: statistics for rows[i] at day index arrays."""
+
+    def __init__(self, hist: History, rows: np.ndarray):
+        self.h = hist
+        self.rows = rows
+
+    def _pick(self, table: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return table[self.rows, cols]
+
+    def mean(self, t: np.ndarray, window: int, partial: bool = False) -> np.ndarray:
+        start = np.maximum(t + 1 - window, 0)
+        n = (t + 1 - start).astype("float64")
+        out = (self._pick(self.h.cum, t + 1) - self._pick(self.h.cum, start)) / n
+        return out if partial else np.where(t + 1 >= window, out, np.nan)
+
+    def zero_share(self, t: np.ndarray, window: int) -> np.ndarray:
+        start = np.maximum(t + 1 - window, 0)
+        return (self._pick(self.h.cum_zero, t + 1) - self._pick(self.h.cum_zero, start)) / (t + 1 - start)
+
+    def same_weekday_mean(self, j: np.ndarray, weeks: int) -> np.ndarray:
+        first = j - 7 * (weeks - 1)
+        total = self._pick(self.h.cum7, j + 7) - self._pick(self.h.cum7, np.maximum(first, 0))
+        return np.where(first >= 0, total / weeks, np.nan)
+
+    def value(self, j: np.ndarray) -> np.ndarray:
+        return self._pick(self.h.y, np.maximum(j, 0))
+
+    def since(self, t: np.ndarray) -> np.ndarray:
+        return self._pick(self.h.since, t)
+
+    def window_mean(self, centre: np.ndarray, half: int) -> np.ndarray:
+        n = self.h.n_days
+        lo, hi = centre - half, centre + half
+        ok = (lo >= 0) & (hi < n)
+        lo_c, hi_c = np.clip(lo, 0, n - 1), np.clip(hi, 0, n - 1)
+        total = self._pick(self.h.cum, hi_c + 1) - self._pick(self.h.cum, lo_c)
+        return np.where(ok, total / (2 * half + 1), np.nan)
+
+

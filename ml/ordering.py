@@ -1,0 +1,143 @@
+"""Order proposals in the service: the policy of ``ml.orders`` applied to the stored forecasts of one store.
+
+Everything a proposal needs is indexed at start-up (order parameters per product, the stock position per
+store x product, the stored daily forecasts); an answer stacks a few arrays and runs the vectorised policy
+(:mod:`ml.orders.policy`) once — no pandas, no forecaster call.
+
+Order day ``d`` (the first forecast day by default): the order covers the demand of the ``lead + review`` days
+from ``d`` on. The stock position was counted at the end of the data (``as_of``); for a later order day the
+expected sales of the days in between are taken off it first (never below zero).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from ml.data.catalog import ProductCatalog, normalize
+from ml.orders.distribution import interval_sd
+from ml.orders.policy import gone_before_delivery, order_up_to, round_to_packs, shelf_life_cap
+from ml.precomputed import Precomputed
+from ml.results import OrderLine, OrderProposal, Product, ScopeLevel, Store
+from ml.snapshot import Snapshot
+
+MAIN_PRODUCTS = 20  # lines of a proposal for "the store's main products"
+CATEGORY_PREFIXES = ("rayon", "department", "categorie", "category")
+
+
+class OrderDesk:
+    """Order parameters, stock and forecasts of every store, ready to propose orders."""
+
+    main_products = MAIN_PRODUCTS
+
+    def __init__(self, snapshot: Snapshot, tables: Precomputed, catalog: ProductCatalog, as_of: date,
+                 horizon_days: int, level: int = 80):
+        self._tables = tables
+        self._catalog = catalog
+        self._as_of = as_of
+        self._horizon = horizon_days
+        self._level = level
+        self._params = _parameters(snapshot.order_parameters)
+        self._stock: dict[tuple[str, str], tuple[float, float]] = {}
+        self.stock_as_of: date | None = None
+        if snapshot.stock is not None and len(snapshot.stock):
+            stock = snapshot.stock
+            self._stock = dict(zip(zip(stock["store_id"].astype(str), stock["product_id"].astype(str)),
+                                   zip(stock["on_hand"].astype(float), stock["on_order"].fillna(0.0).astype(float))))
+            self.stock_as_of = pd.Timestamp(stock["as_of"].max()).date()
+        categories = snapshot.products["category"].dropna().astype(str).unique()
+        self._categories = {normalize(c): c for c in categories}
+
+    def category(self, query: str) -> str | None:
+        """The category ``query`` names ("crèmerie", "rayon crèmerie", "Fruits et légumes"), else None."""
+        words = normalize(query).split()
+        if words and words[0] in CATEGORY_PREFIXES:
+            words = words[1:]
+        text = " ".join(words)
+        if not text:
+            return None
+        if text in self._categories:
+            return self._categories[text]
+        containing = [name for key, name in self._categories.items() if set(words) <= set(key.split())]
+        return containing[0] if len(containing) == 1 else None
+
+    def propose(self, store: Store, products: list[Product], day: date, model: str) -> OrderProposal:
+        """The order of ``store`` on ``day`` for ``products`` (those without a stored forecast are left out)."""
+        index = self._tables.forecasts
+        rows = [(p, r) for p in products
+                if (r := index.row((ScopeLevel.STORE.value, store.store_id, p.product_id))) is not None]
+        has_stock = bool(rows) and all((store.store_id, p.product_id) in self._stock for p, _ in rows)
+        lines = self._lines(store, rows, day) if rows else []
+        lines.sort(key=lambda line: (line.quantity <= 0, -line.quantity, line.product.name))
+        return OrderProposal(store=store, lines=tuple(lines), order_day=day, has_stock_data=has_stock,
+                             stock_as_of=self.stock_as_of if has_stock else None, model=model, as_of=self._as_of)
+
+    def _lines(self, store: Store, rows: list, day: date) -> list[OrderLine]:
+        offset = (day - self._as_of).days - 1
+        index, take = self._tables.forecasts, [r for _, r in rows]
+        mean = index.values["mean"][take]
+        sd = interval_sd(index.values["lower"][take], index.values["upper"][take], self._level)
+        params = [self._params.get(p.product_id, self._params.get(None)) for p, _ in rows]
+        lead, review, pack, level, shelf, ratio = (np.array([getattr(q, f) for q in params], dtype=float)
+                                                   for f in _FIELDS)
+        period = (lead + review).astype(int)
+        lead_days, review_days = lead.astype(int), review.astype(int)
+        mean, sd = mean[:, offset:], sd[:, offset:]  # day 0: the order day
+        mu, target = order_up_to(mean, sd, lead_days, review_days, level, shelf)
+        cap = shelf_life_cap(mean, sd, lead_days, shelf, ratio)
+        stock = [self._stock.get((store.store_id, p.product_id)) for p, _ in rows]
+        on_hand = np.array([np.nan if s is None else s[0] for s in stock])
+        on_order = np.array([np.nan if s is None else s[1] for s in stock])
+        sold_before = index.values["mean"][take, :offset].sum(axis=1)  # expected sales from the count to the order day
+        usable = np.where(gone_before_delivery(lead_days, shelf), 0.0, np.maximum(np.nan_to_num(on_hand) - sold_before, 0))
+        position = np.where(np.isfinite(on_hand), usable + np.nan_to_num(on_order), 0.0)
+        packs, capped = round_to_packs(target, position, pack, cap)
+        return [OrderLine(
+            product=p, quantity=float(packs[i] * pack[i]), packs=int(packs[i]), pack_size=float(pack[i]),
+            period_days=int(period[i]), forecast_mean=float(mu[i]), forecast_quantile=float(target[i]),
+            safety_stock=float(target[i] - mu[i]), on_hand=_optional(on_hand[i]), on_order=_optional(on_order[i]),
+            service_level=float(level[i]), lead_time_days=int(lead[i]), review_days=int(review[i]),
+            shelf_life_days=None if not np.isfinite(shelf[i]) else int(shelf[i]), capped_by_shelf_life=bool(capped[i]),
+        ) for i, (p, _) in enumerate(rows)]
+
+
+_FIELDS = ("lead_time_days", "review_days", "pack_size", "service_level", "shelf_life_days", "critical_ratio")
+
+
+def _optional(value: float) -> float | None:
+    return None if not np.isfinite(value) else float(value)
+
+
+def _parameters(frame: pd.DataFrame | None) -> dict:
+    """product_id -> parameter record (attributes of ``_FIELDS``); key None: the default for unknown products."""
+    from ml.orders.params import DEFAULT_PARAMETERS, OrderParameters
+
+    out: dict = {None: _Record.of(DEFAULT_PARAMETERS)}
+    if frame is None:
+        return out
+    fields = [f for f in OrderParameters.__dataclass_fields__]
+    for row in frame.to_dict("records"):
+        values = {f: row[f] for f in fields if f in row}
+        shelf = values.get("shelf_life_days")
+        values["shelf_life_days"] = None if shelf is None or pd.isna(shelf) else int(shelf)
+        out[str(row["product_id"])] = _Record.of(OrderParameters(**values))
+    return out
+
+
+class _Record:
+    """OrderParameters flattened to floats (shelf life NaN when not perishable)."""
+
+    __slots__ = _FIELDS
+
+    @classmethod
+    def of(cls, params) -> "_Record":
+        record = cls()
+        record.lead_time_days = float(params.lead_time_days)
+        record.review_days = float(params.review_days)
+        record.pack_size = float(params.pack_size)
+        record.service_level = float(params.service_level)
+        record.shelf_life_days = float("nan") if params.shelf_life_days is None else float(params.shelf_life_days)
+        record.critical_ratio = float(params.critical_ratio)
+        return record
