@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot import listeners
+from bot.channels import ChannelStores
 from bot.access import AccessPolicy, UsergroupMembers
 from bot.audit import AuditLog
 from bot.customer_gate import CustomerGate
@@ -37,7 +38,8 @@ def create_gate(settings: BotSettings, client: WebClient, audit: AuditLog | None
 
 
 def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient | None = None, *,
-               audit: AuditLog | None = None, listener_executor: Executor | None = None) -> App:
+               audit: AuditLog | None = None, listener_executor: Executor | None = None,
+               channels: ChannelStores | None = None) -> App:
     """The Bolt app answering the slash commands, the profile modal and the App Home tab.
 
     ``process_before_response=False``: Slack gets its acknowledgement at once, the work runs in lazy listeners.
@@ -52,5 +54,7 @@ def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient
         listener_executor=listener_executor,  # None: Bolt's own thread pool
     )
     keep_payloads_out_of_logs()
-    listeners.register(app, caddies, settings, create_gate(settings, app.client, audit))
+    if channels is None:
+        channels = ChannelStores.from_settings(settings.database_url, settings.channel_stores)
+    listeners.register(app, caddies, settings, create_gate(settings, app.client, audit), channels)
     return app

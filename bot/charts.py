@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from bot.i18n import fmt_date, fmt_number, t
+from bot.store_rendering import chart_title
 from ml.results import ForecastResult
 
 HISTORY_DAYS = 56  # about eight weeks of observed sales
@@ -61,7 +62,7 @@ def forecast_chart(result: ForecastResult, lang: str = "fr") -> bytes:
     ax.annotate(fmt_number(requested.mean, lang), (_num(requested.day), requested.mean),
                 textcoords="offset points", xytext=(7, 0), ha="left", va="center", fontsize=8, color=_FORECAST_COLOR)
 
-    ax.set_title(t("chart.title", lang, product=result.product.name), fontsize=11, loc="left")
+    ax.set_title(chart_title(result, lang), fontsize=11, loc="left")
     ax.set_ylabel(t("chart.ylabel", lang), fontsize=9)
     top = max([h.quantity for h in history] + [p.upper for p in points] + [1.0])
     ax.set_ylim(0, top * 1.35)  # headroom for the legend

@@ -5,7 +5,12 @@
     /recommend [client] <id> [n]            n in 1..20, default 5; "client n°42", "#42", "４２" are customer 42
     /predict [client] <id> <produit…>       /predict profil -> the what-if form
     /target <produit…> [n]                  n in 1..50, default 10
+    /commande [produit | rayon] [magasin <nom>] [date]   (/order; see bot.stores)
+    /caddie magasin [<nom> | aucun]         link this channel to a store (see bot.stores)
     <command> aide | help | ? | (empty)     -> help
+
+/forecast and /commande take a store clause, "magasin <nom>" / "store <name>", read first
+(:func:`bot.stores.split_store_clause`).
 
 Nothing typed is dropped silently: every word is either understood or named in
 the error. Every problem raises :class:`bot.errors.UsageError` (or
@@ -16,18 +21,28 @@ characters and emoji never reach the service.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.dates import DateSplit, normalize, split_date
 from bot.dates_vocab import normalize_word
 from bot.errors import COMMANDS, BadDate, UsageError, command_name
 from bot.forms import parse_profile_submission
+from bot.stores import (
+    ORDER,
+    STORE_WORDS,
+    OrderCommand,
+    StoreClause,
+    StoreLinkCommand,
+    parse_order,
+    parse_store_link,
+    split_store_clause,
+)
 from bot.text import ascii_digits, clean_input, has_numeric_sign, shown, strip_emoji
 
 __all__ = [
-    "Command", "ForecastCommand", "HelpCommand", "PredictCommand", "ProfileCommand", "RecommendCommand",
-    "TargetCommand", "customer_id", "parse_command", "parse_profile_submission", "product_and_date",
+    "Command", "ForecastCommand", "HelpCommand", "OrderCommand", "PredictCommand", "ProfileCommand",
+    "RecommendCommand", "StoreLinkCommand", "TargetCommand", "customer_id", "parse_command", "parse_profile_submission", "product_and_date",
 ]
 
 RECOMMEND_N = (1, 20, 5)  # min, max, default
@@ -52,6 +67,7 @@ class ForecastCommand:
     day: date | None  # a single day, or the first day of a range (None: the first forecast day)
     days: int | None  # or a period of that many days from the first forecast day
     until: date | None = None  # the last day of a range ("ce week-end": Saturday..Sunday)
+    store: StoreClause = StoreClause()  # "magasin Nantes" in the text; empty: the channel's store
 
 
 @dataclass(frozen=True)
@@ -82,7 +98,8 @@ class ProfileCommand:
     """``/predict profil``: the slack layer opens the what-if modal."""
 
 
-Command = ForecastCommand | RecommendCommand | PredictCommand | TargetCommand | HelpCommand | ProfileCommand
+Command = (ForecastCommand | RecommendCommand | PredictCommand | TargetCommand | HelpCommand | ProfileCommand
+           | OrderCommand | StoreLinkCommand)
 
 
 def parse_command(command: str, text: str, today: date) -> Command:
@@ -95,6 +112,8 @@ def parse_command(command: str, text: str, today: date) -> Command:
     tokens = cleaned.split()
     if len(cleaned) > MAX_TEXT_CHARS or len(tokens) > MAX_WORDS:
         raise UsageError(name if name in COMMANDS else "", "too_long", limit=MAX_WORDS)
+    if name == "caddie" and tokens and normalize(tokens[0]) in STORE_WORDS:
+        return parse_store_link(tokens[1:])
     if name in ("", "help", "aide", "caddie"):
         if tokens and command_name(tokens[0]) in COMMANDS and name == "caddie":
             return parse_command(tokens[0], " ".join(tokens[1:]), today)
@@ -102,8 +121,17 @@ def parse_command(command: str, text: str, today: date) -> Command:
         return HelpCommand(topic if topic in COMMANDS else "")
     if name not in COMMANDS:
         raise UsageError(name, "unknown_command", name=shown(f"/{name}"))
-    if not tokens or (len(tokens) == 1 and normalize(tokens[0]) in HELP_WORDS):
+    if len(tokens) == 1 and normalize(tokens[0]) in HELP_WORDS:
         return HelpCommand(name)
+    if name == ORDER:
+        return parse_order(tokens, today)
+    if not tokens:
+        return HelpCommand(name)
+    if name == "forecast":
+        tokens, store = split_store_clause(tokens, today)
+        if not tokens:
+            raise UsageError("forecast", "missing_product")
+        return replace(_forecast(tokens, today), store=store)
     return _PARSERS[name](tokens, today)
 
 

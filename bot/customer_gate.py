@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot import dispatch
 from bot.access import AccessPolicy, Refusal, is_customer_level
+from bot.channels import Where
 from bot.audit import AuditEntry, AuditLog, AuditUnavailable, Requester
 from bot.commands import Command, PredictCommand, RecommendCommand, TargetCommand
 from bot.i18n import t
@@ -37,17 +38,17 @@ class CustomerGate:
     def __deepcopy__(self, memo: dict) -> CustomerGate:
         return self  # a shared service (Bolt deep-copies the context for lazy listeners)
 
-    def answer(self, parsed: dispatch.Parsed, caddie: Caddie, requester: Requester, *, lang: str = "fr"
-               ) -> dispatch.Reply:
-        """The reply to ``parsed`` for ``requester``. Never raises."""
+    def answer(self, parsed: dispatch.Parsed, caddie: Caddie, requester: Requester, *, lang: str = "fr",
+               where: Where = Where()) -> dispatch.Reply:
+        """The reply to ``parsed`` for ``requester`` (typed ``where``: its channel's store). Never raises."""
         if not is_customer_level(parsed.command):
-            return dispatch.answer(parsed, caddie, lang=lang)
+            return dispatch.answer(parsed, caddie, lang=lang, where=where)
         refusal = self.policy.refusal(requester)
         if refusal is not None:
             log.info("customer answer refused (%s): user %s, team %s, channel %s", refusal.key, requester.user_id,
                      requester.team_id, requester.channel_id)
             return _refusal_notice(refusal, lang)
-        reply = dispatch.answer(parsed, caddie, lang=lang)
+        reply = dispatch.answer(parsed, caddie, lang=lang, where=where)
         assert parsed.command is not None
         try:
             self.audit.record(audit_entry(parsed.command, requester, reply))

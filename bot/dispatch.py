@@ -12,14 +12,17 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from bot.channels import Where
 from bot.charts import forecast_chart
 from bot.commands import (
     Command,
     ForecastCommand,
     HelpCommand,
+    OrderCommand,
     PredictCommand,
     ProfileCommand,
     RecommendCommand,
+    StoreLinkCommand,
     TargetCommand,
     parse_command,
     parse_profile_submission,
@@ -39,6 +42,8 @@ from bot.rendering import (
     recommendation_blocks,
     target_blocks,
 )
+from bot.store_answers import answer_order, answer_store_link, forecast_scope, wants_chain_hint
+from bot.store_rendering import chart_title, with_scope
 from ml.results import ForecastResult
 from ml.service import Caddie
 
@@ -82,20 +87,21 @@ def parse(command: str, text: str, caddie: Caddie, *, today: date) -> Parsed:
         return Parsed(command, error=exc)
 
 
-def answer(parsed: Parsed, caddie: Caddie, *, lang: str = "fr") -> Reply:
-    """The reply to an already parsed command. Never raises."""
+def answer(parsed: Parsed, caddie: Caddie, *, lang: str = "fr", where: Where = Where()) -> Reply:
+    """The reply to an already parsed command, for the store of ``where`` (its channel). Never raises."""
     try:
         if parsed.error is not None:
             raise parsed.error
         assert parsed.command is not None
-        return _answer(parsed.command, caddie, lang)
+        return _answer(parsed.command, caddie, lang, where)
     except Exception as exc:  # every failure becomes a message; unknown ones are logged with an id
         return error_reply(exc, lang, command=parsed.name)
 
 
-def handle(command: str, text: str, caddie: Caddie, *, lang: str = "fr", today: date) -> Reply:
+def handle(command: str, text: str, caddie: Caddie, *, lang: str = "fr", today: date, where: Where = Where()
+           ) -> Reply:
     """Answer ``command`` (``"/forecast"``, ``"recommend"``…) with arguments ``text``. Never raises."""
-    return answer(parse(command, text, caddie, today=today), caddie, lang=lang)
+    return answer(parse(command, text, caddie, today=today), caddie, lang=lang, where=where)
 
 
 def error_reply(exc: BaseException, lang: str = "fr", *, command: str | None = None) -> Reply:
@@ -104,7 +110,7 @@ def error_reply(exc: BaseException, lang: str = "fr", *, command: str | None = N
     return Reply(text=text, blocks=blocks)
 
 
-def _answer(cmd: object, caddie: Caddie, lang: str) -> Reply:
+def _answer(cmd: object, caddie: Caddie, lang: str, where: Where) -> Reply:
     if isinstance(cmd, HelpCommand):
         text, blocks = help_blocks(cmd.command, lang)
         return Reply(text=text, blocks=blocks)
@@ -112,11 +118,13 @@ def _answer(cmd: object, caddie: Caddie, lang: str) -> Reply:
         text, blocks = notice_blocks(t("profile.opening", lang), lang)
         return Reply(text=text, blocks=blocks, open_modal=True)
     if isinstance(cmd, ForecastCommand):
-        result = _forecast(cmd, caddie)
-        text, blocks = forecast_blocks(result, lang, table=cmd.days is not None or cmd.until is not None)
-        png, filename = _chart(result, lang)
-        return Reply(text=text, blocks=blocks, chart_png=png, chart_filename=filename,
-                     chart_title=t("chart.title", lang, product=result.product.name), in_channel=True)
+        return _forecast(cmd, caddie, lang, where)
+    if isinstance(cmd, OrderCommand):
+        text, blocks = answer_order(cmd, caddie, where, lang)
+        return Reply(text=text, blocks=blocks, in_channel=True)
+    if isinstance(cmd, StoreLinkCommand):
+        text, blocks = answer_store_link(cmd, caddie, where, lang)
+        return Reply(text=text, blocks=blocks, in_channel=cmd.query is not None or cmd.unlink)
     if isinstance(cmd, RecommendCommand):
         text, blocks = recommendation_blocks(caddie.recommend(cmd.customer_id, cmd.n), lang)
         return Reply(text=text, blocks=blocks, in_channel=True)
@@ -130,11 +138,22 @@ def _answer(cmd: object, caddie: Caddie, lang: str) -> Reply:
     raise TypeError(f"no handler for {cmd!r}")
 
 
-def _forecast(cmd: ForecastCommand, caddie: Caddie) -> ForecastResult:
+def _forecast(cmd: ForecastCommand, caddie: Caddie, lang: str, where: Where) -> Reply:
+    """``/forecast`` for the store the text names, else the channel's store or region, else the chain."""
+    link = where.link()
+    result = _forecast_result(cmd, caddie, forecast_scope(cmd.store, link))
+    text, blocks = forecast_blocks(result, lang, table=cmd.days is not None or cmd.until is not None)
+    text, blocks = with_scope(text, blocks, result.scope, lang, hint=wants_chain_hint(cmd.store, link))
+    png, filename = _chart(result, lang)
+    return Reply(text=text, blocks=blocks, chart_png=png, chart_filename=filename,
+                 chart_title=chart_title(result, lang), in_channel=True)
+
+
+def _forecast_result(cmd: ForecastCommand, caddie: Caddie, scope: dict[str, str]) -> ForecastResult:
     """A day; a period of ``days`` from the first forecast day; or a range ``day``..``until`` (its days only)."""
     if cmd.days is not None:
-        return caddie.forecast(cmd.product, caddie.as_of + timedelta(days=cmd.days))
-    result = caddie.forecast(cmd.product, cmd.until or cmd.day)
+        return caddie.forecast(cmd.product, caddie.as_of + timedelta(days=cmd.days), **scope)
+    result = caddie.forecast(cmd.product, cmd.until or cmd.day, **scope)
     if cmd.until is None or cmd.day is None:
         return result
     first = max(cmd.day, caddie.as_of + timedelta(days=1))  # "cette semaine": the days still to come
@@ -157,8 +176,10 @@ def slugify(text: str) -> str:
 
 
 def chart_filename(result: ForecastResult) -> str:
-    """``"prevision-yaourt-nature-2024-07-01.png"``."""
-    return f"prevision-{slugify(result.product.name)[:60]}-{result.requested_day.isoformat()}.png"
+    """``"prevision-yaourt-nature-2024-07-01.png"``; for one store ``"prevision-yaourt-nature-lyon-part-dieu-…"``."""
+    store = result.scope.store
+    where = f"-{slugify(store.name)[:40]}" if store is not None else ""
+    return f"prevision-{slugify(result.product.name)[:60]}{where}-{result.requested_day.isoformat()}.png"
 
 
 # --------------------------------------------------------------------------- views for the slack layer

@@ -24,14 +24,19 @@ from ml.errors import (
     DataError,
     DateOutOfRange,
     ModelNotReady,
+    NoCustomerData,
     NotEnoughHistory,
+    NotSoldInStore,
     UnknownCustomer,
     UnknownProduct,
+    UnknownStore,
 )
 
 logger = logging.getLogger(__name__)
 
-COMMANDS: tuple[str, ...] = ("forecast", "recommend", "predict", "target")
+COMMANDS: tuple[str, ...] = ("forecast", "recommend", "predict", "target", "order")
+ALIASES: dict[str, str] = {"commande": "order"}  # /commande is /order in French
+SLASH_COMMANDS: tuple[str, ...] = tuple(f"/{name}" for name in (*COMMANDS, *ALIASES, "caddie"))
 MAX_SUGGESTIONS = 5
 
 
@@ -74,8 +79,9 @@ def error_id() -> str:
 
 
 def command_name(command: str) -> str:
-    """``"/forecast"``, ``"Forecast "`` -> ``"forecast"``."""
-    return command.strip().lstrip("/").lower()
+    """``"/forecast"``, ``"Forecast "`` -> ``"forecast"``; ``"/commande"`` -> ``"order"``."""
+    name = command.strip().lstrip("/").lower()
+    return ALIASES.get(name, name)
 
 
 def usage(command: str, lang: str) -> str:
@@ -88,7 +94,15 @@ def usage_hint(command: str, lang: str) -> str:
     name = command_name(command)
     if name not in COMMANDS:
         return t("help.more", lang)
-    return t("error.usage_hint", lang, usage=usage(name, lang), command=f"/{name}")
+    return t("error.usage_hint", lang, usage=usage(name, lang), command=display_command(name, lang))
+
+
+def display_command(name: str, lang: str) -> str:
+    """The slash command as a user of ``lang`` types it: ``/commande`` in French, ``/order`` in English."""
+    name = command_name(name)
+    if name == "order" and normalize_lang(lang) == "fr":
+        return "/commande"
+    return f"/{name}"
 
 
 def form_error_messages(exc: FormError, lang: str) -> dict[str, str]:
@@ -141,6 +155,16 @@ def _known_message(exc: BaseException, lang: str, command: str | None) -> str:
         if known:
             return f"{first} {t('error.customer_range', lang, low=known[0], high=known[1])}"
         return first
+    if isinstance(exc, UnknownStore):
+        first = t("error.unknown_store", lang, query=exc.query)
+        if exc.suggestions:
+            names = _quoted_list(exc.suggestions[:MAX_SUGGESTIONS], lang)
+            return f"{first} {t('error.store_suggestions', lang, suggestions=names)}"
+        return f"{first} {t('error.no_store_suggestions', lang)}"
+    if isinstance(exc, NotSoldInStore):
+        return t("error.not_sold_in_store", lang, product=exc.product_name, store=exc.store_name)
+    if isinstance(exc, NoCustomerData):
+        return t("error.no_customer_data", lang, data=exc.data_name)
     if isinstance(exc, DateOutOfRange):
         key = "error.date_past" if exc.requested < exc.earliest else "error.date_out_of_range"
         return t(key, lang, requested=fmt_date(exc.requested, lang),

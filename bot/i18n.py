@@ -11,6 +11,8 @@ import math
 import re
 from datetime import date
 
+from bot import i18n_stores
+
 DEFAULT_LANG = "fr"
 
 _FR: dict[str, str] = {
@@ -396,6 +398,9 @@ _EN: dict[str, str] = {
     "console.no_modal": "The what-if form only exists in Slack (/predict profil or the \"Simuler un client\" "
                         "shortcut).",
 }
+
+_FR.update(i18n_stores.FR)  # stores, channel links and orders
+_EN.update(i18n_stores.EN)
 
 NBSP = "\u00a0"  # before ":" and inside « »
 NNBSP = "\u202f"  # narrow, before ";", "!", "?", "%" and between thousands

@@ -22,12 +22,17 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot import rendering
+from bot.channels import ChannelLink, ChannelStores
 from bot.cron import cron_trigger, due_day
 from bot.database import describe_database_error, is_read_only
 from bot.i18n import fmt_date, t
+from bot.logistics import channel_stores, post_store_threads, store_post
 from bot.post_claims import POSTED, claim, make_engine, mark_posted, post_status, release
 from bot.refresh import CaddieProvider
 from bot.settings import BotSettings
+
+from ml.errors import UnknownStore
+from ml.results import Store
 
 if TYPE_CHECKING:
     from ml.service import Caddie
@@ -42,17 +47,21 @@ CATCH_UP_WINDOW = timedelta(hours=6)  # a morning post found missing later than 
 
 
 def post_daily_forecasts(client: WebClient, caddie: Caddie, engine: Engine, channel: str, day: date,
-                         lang: str = "fr", top_n: int = 10) -> str | None:
-    """Posts the top-``top_n`` demand forecast to ``channel`` once for ``day``.
+                         lang: str = "fr", top_n: int = 10, link: ChannelLink | None = None) -> str | None:
+    """Posts the top-``top_n`` demand forecast to ``channel`` once for ``day``: for the store of its ``link``
+    (with its orders), for each of its stores in a thread per store (:mod:`bot.logistics`), or for the chain.
 
     Returns the message ts, or None when the post was already claimed or done. On any failure the claim is
     released (a later run retries) and the exception propagates, to be logged by the caller.
     """
+    stores = _stores(caddie, channel, link) if caddie.reference_day(day) == day else []
+    if len(stores) > 1:
+        return post_store_threads(client, caddie, engine, channel, day, stores, job=JOB, lang=lang, top_n=top_n)
     if not claim(engine, JOB, channel, day):
         log.info("daily forecast for %s in %s already claimed or posted: skipped", day, channel)
         return None
     try:
-        text, blocks = logistics_message(caddie, day, lang, top_n)
+        text, blocks = logistics_message(caddie, day, lang, top_n, store=stores[0] if stores else None)
         response = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
     except BaseException:
         release(engine, JOB, channel, day)
@@ -63,8 +72,29 @@ def post_daily_forecasts(client: WebClient, caddie: Caddie, engine: Engine, chan
     return ts
 
 
-def logistics_message(caddie: Caddie, day: date, lang: str, top_n: int) -> tuple[str, list[dict]]:
-    """The post for ``day``: its forecasts, or a notice when the data is too old (or too new) to forecast it.
+def _stores(caddie: Caddie, channel: str, link: ChannelLink | None) -> list[Store]:
+    """The channel's stores; a store the service does not know is left out with one line naming the setting."""
+    if link is None or link.is_chain:
+        return []
+    try:
+        return channel_stores(caddie, link)
+    except UnknownStore as exc:
+        log.error("channel %s is linked to an unknown store %r (CHANNEL_STORES or /caddie magasin): posting for "
+                  "the other stores", channel, exc.query)
+        return [s for s in (_known(caddie, q) for q in link.stores) if s is not None]
+
+
+def _known(caddie: Caddie, query: str) -> Store | None:
+    try:
+        return caddie.resolve_store(query)
+    except UnknownStore:
+        return None
+
+
+def logistics_message(caddie: Caddie, day: date, lang: str, top_n: int, store: Store | None = None
+                      ) -> tuple[str, list[dict]]:
+    """The post for ``day``: its forecasts (and, for a ``store``, its orders), or a notice when the data is too old
+    (or too new) to forecast it.
 
     Posting another day's figures under today's date would mislead; the notice says what to do instead.
     """
@@ -72,6 +102,9 @@ def logistics_message(caddie: Caddie, day: date, lang: str, top_n: int) -> tuple
         log.warning("data ends %s: no forecast for %s, posting a notice", caddie.as_of, day)
         message = t("logistics.stale", lang, day=fmt_date(day, lang), as_of=fmt_date(caddie.as_of, lang))
         return rendering.notice_blocks(message, lang)
+    if store is not None:
+        post = store_post(caddie, store, day, lang, top_n)
+        return post.text, post.blocks
     return rendering.logistics_blocks(caddie.forecast_top(top_n, day), day, lang)
 
 
@@ -114,8 +147,10 @@ class DailyPost:
     def run(self, attempt: int = 0) -> str | None:
         settings, day = self.settings, self.settings.current_day()
         try:
+            link = ChannelStores.from_settings(settings.database_url, settings.channel_stores,
+                                               self.engine()).link_of(self.channel)
             return post_daily_forecasts(self.client, self.caddies.current(), self.engine(), self.channel, day,
-                                        settings.language, settings.forecast_top_n)
+                                        settings.language, settings.forecast_top_n, link)
         except (SQLAlchemyError, OSError) as exc:
             self._database_failed(exc, day, attempt)
         except Exception as exc:  # noqa: BLE001 - a scheduler thread has nobody to raise to

@@ -333,6 +333,8 @@ def help_blocks(command: str = "", lang: str = "fr") -> tuple[str, Blocks]:
         body = _command_help(name, lang)
         if name == "forecast":
             body.append(t("help.dates", lang))
+        if name in ("forecast", "order"):
+            body.append(t("help.stores", lang))
         blocks = [_header(title), _section("\n".join(body))]
         return _reply([title, *body], blocks, lang)
     intro = t("help.intro", lang)
@@ -342,7 +344,7 @@ def help_blocks(command: str = "", lang: str = "fr") -> tuple[str, Blocks]:
         body = _command_help(cmd, lang)
         blocks.append(_section("\n".join(body)))
         lines += body
-    tail = [t("help.dates", lang), t("help.more", lang)]
+    tail = [t("help.stores", lang), t("link.usage", lang), t("help.dates", lang), t("help.more", lang)]
     blocks.append(_context(*tail))
     return _reply([title, *lines, *tail], blocks, lang)
 

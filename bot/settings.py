@@ -34,6 +34,9 @@ class BotSettings(BaseSettings):
     slack_api_url: str = SLACK_API_URL
     language: Literal["fr", "en"] = "fr"
     logistics_channel: str | None = None
+    # channel -> store(s) links: "C0123=12,C0456=Lyon Part-Dieu,C0LOG=12|14,C0OUEST=région:Ouest" (bot.channels);
+    # links made in Slack with /caddie magasin win over these
+    channel_stores: str = ""
     forecast_cron: str = "0 6 * * *"
     # retrain on the latest data and swap the models in, before the post; empty: never (restart to refresh)
     refresh_cron: str = "30 5 * * *"
@@ -64,6 +67,14 @@ class BotSettings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("channel_stores")
+    @classmethod
+    def _valid_channel_stores(cls, value: str) -> str:
+        from bot.channels import parse_channel_stores
+
+        parse_channel_stores(value)  # ValueError names the faulty entry
+        return value
 
     @field_validator("customer_channels", "customer_usergroups", mode="before")
     @classmethod

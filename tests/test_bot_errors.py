@@ -114,7 +114,8 @@ def test_unknown_exception_logs_the_trace_but_shows_only_an_id(caplog: pytest.Lo
     assert "secret" not in msg and "Traceback" not in msg and "ZeroDivisionError" not in msg
     ref = re.search(r"E-[0-9A-F]{6}", msg).group(0)
     record = next(r for r in caplog.records if ref in r.getMessage())
-    assert record.exc_info is not None and record.exc_info[0] is ZeroDivisionError
+    # the log keeps the type and the stack, never the message (it may quote what a user typed)
+    assert "ZeroDivisionError" in record.getMessage() and "File " in record.getMessage()
 
 
 def test_error_ids_are_short_and_distinct() -> None:

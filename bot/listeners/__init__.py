@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.channels import ChannelStores
 from bot.customer_gate import CustomerGate
 from bot.listeners import commands, context, events, shortcuts, views
 from bot.listeners.commands import SLASH_COMMANDS
@@ -23,9 +24,11 @@ from bot.settings import BotSettings
 __all__ = ["SIMULATE_SHORTCUT_ID", "SLASH_COMMANDS", "register"]
 
 
-def register(app: App, caddies: CaddieProvider, settings: BotSettings, gate: CustomerGate) -> None:
-    """Registers every listener of caddie on ``app``, and the middleware handing them the service."""
-    app.middleware(context.inject(caddies, settings, gate))
+def register(app: App, caddies: CaddieProvider, settings: BotSettings, gate: CustomerGate,
+             channels: ChannelStores | None = None) -> None:
+    """Registers every listener of caddie on ``app``, and the middleware handing them the service, the gate and
+    the channel -> store links."""
+    app.middleware(context.inject(caddies, settings, gate, channels))
     for kind in (commands, views, events, shortcuts):
         kind.register(app)
 

@@ -11,13 +11,13 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import dispatch
-from bot.errors import COMMANDS, user_message
+from bot.errors import SLASH_COMMANDS, user_message
 from bot.audit import Requester
-from bot.listeners.context import PARSED, caddie_of, gate_of, settings_of
+from bot.listeners.context import PARSED, caddie_of, gate_of, settings_of, where_of
 from bot.listeners.delivery import post_chart, respond_safely
 from bot.listeners.views import open_profile_modal
 
-SLASH_COMMANDS = tuple(f"/{name}" for name in COMMANDS)
+__all__ = ["SLASH_COMMANDS", "register"]
 
 
 def acknowledge(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond, context: BoltContext) -> None:
@@ -32,7 +32,8 @@ def answer_command(body: dict[str, Any], respond: Respond, client: WebClient, co
     try:
         requester = Requester(user_id=body.get("user_id", ""), team_id=body.get("team_id", ""),
                               channel_id=body.get("channel_id", ""), how="command")
-        reply = gate_of(context).answer(context[PARSED], caddie_of(context), requester, lang=lang)
+        reply = gate_of(context).answer(context[PARSED], caddie_of(context), requester, lang=lang,
+                                        where=where_of(context, body))
     except Exception as exc:  # noqa: BLE001 - answer() should not raise; if it does, the user still hears back
         respond_safely(respond, text=user_message(exc, lang), blocks=None, response_type="ephemeral")
         return

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import BoltContext
 
 from bot import dispatch
+from bot.channels import ChannelStores, Where
 from bot.customer_gate import CustomerGate
 from bot.refresh import CaddieProvider, FixedCaddie
 from bot.settings import BotSettings
@@ -25,7 +26,7 @@ from bot.settings import BotSettings
 if TYPE_CHECKING:
     from ml.service import Caddie
 
-CADDIE, SETTINGS, GATE, PARSED = "caddie", "settings", "gate", "parsed"
+CADDIE, SETTINGS, GATE, PARSED, CHANNELS = "caddie", "settings", "gate", "parsed", "channels"
 
 
 class RequestCaddie(FixedCaddie):
@@ -35,14 +36,17 @@ class RequestCaddie(FixedCaddie):
         return self
 
 
-def inject(caddies: CaddieProvider, settings: BotSettings, gate: CustomerGate) -> Callable[..., None]:
-    """The middleware: the service, the settings and the gate into the context; a slash command parsed once."""
+def inject(caddies: CaddieProvider, settings: BotSettings, gate: CustomerGate,
+           channels: ChannelStores | None = None) -> Callable[..., None]:
+    """The middleware: the service, the settings, the gate and the channel links into the context; a slash
+    command parsed once."""
 
     def put_caddie(context: BoltContext, body: dict[str, Any], next: Callable[[], None]) -> None:  # noqa: A002
         caddie = caddies.current()
         context[CADDIE] = RequestCaddie(caddie)
         context[SETTINGS] = settings
         context[GATE] = gate
+        context[CHANNELS] = channels
         if body.get("command") and PARSED not in context:
             context[PARSED] = dispatch.parse(body["command"], body.get("text", "") or "", caddie,
                                              today=settings.current_day())
@@ -61,3 +65,9 @@ def settings_of(context: BoltContext) -> BotSettings:
 
 def gate_of(context: BoltContext) -> CustomerGate:
     return context[GATE]
+
+
+def where_of(context: BoltContext, body: dict[str, Any]) -> Where:
+    """The channel the command was typed in, who typed it, and the links giving the channel's store."""
+    return Where(channel=body.get("channel_id") or None, user=body.get("user_id") or None,
+                 links=context.get(CHANNELS))
