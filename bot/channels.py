@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, create_engine, delete, insert, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.schema import CreateTable
 
 from bot.dates import normalize
@@ -95,9 +95,7 @@ def links_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url, pool_pre_ping=url.get_backend_name() != "sqlite")
-    create_links_table(engine)
-    return engine
+    return create_engine(database_url, pool_pre_ping=url.get_backend_name() != "sqlite")
 
 
 def create_links_table(engine: Engine) -> None:
@@ -110,13 +108,23 @@ def create_links_table(engine: Engine) -> None:
 
 
 class ChannelStores:
-    """The channel -> store links: the table first, then the setting, else the chain."""
+    """The channel -> store links: the table first, then the setting, else the chain.
+
+    The table is created on first use, so a database that is down at start-up does not stop the bot: while it
+    is unreachable the setting's links answer (and a warning is logged); linking a channel then fails.
+    """
 
     def __init__(self, engine: Engine | None, setting: dict[str, ChannelLink] | None = None):
         self._engine = engine
         self._setting = dict(setting or {})
-        if engine is not None:
-            create_links_table(engine)
+        self._table_ready = False
+
+    def _ready(self) -> Engine:
+        assert self._engine is not None
+        if not self._table_ready:
+            create_links_table(self._engine)
+            self._table_ready = True
+        return self._engine
 
     def __deepcopy__(self, memo: dict) -> ChannelStores:
         return self  # shared: Bolt deep-copies the context for lazy listeners, an engine must not be copied
@@ -135,10 +143,15 @@ class ChannelStores:
     def link_of(self, channel: str | None) -> ChannelLink:
         if not channel:
             return ChannelLink()
+        row = None
         if self._engine is not None:
-            with self._engine.connect() as conn:
-                row = conn.execute(select(channel_stores.c.store_id)
-                                   .where(channel_stores.c.channel == channel)).one_or_none()
+            try:
+                with self._ready().connect() as conn:
+                    row = conn.execute(select(channel_stores.c.store_id)
+                                       .where(channel_stores.c.channel == channel)).one_or_none()
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("DATABASE_URL: channel links unreadable (%s); CHANNEL_STORES answers",
+                            type(exc).__name__)
             if row is not None:
                 return ChannelLink() if row.store_id is None else ChannelLink(stores=(row.store_id,), source="slack")
         return self._setting.get(channel, ChannelLink())
@@ -147,7 +160,7 @@ class ChannelStores:
         """Links ``channel`` to ``store_id`` (None: to no store), replacing any earlier link, atomically."""
         if self._engine is None:
             raise RuntimeError("channel links need a database")
-        with self._engine.begin() as conn:
+        with self._ready().begin() as conn:
             conn.execute(delete(channel_stores).where(channel_stores.c.channel == channel))
             conn.execute(insert(channel_stores).values(channel=channel, store_id=store_id, linked_by=user,
                                                        linked_at=_utcnow()))
