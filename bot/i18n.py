@@ -77,7 +77,7 @@ _FR: dict[str, str] = {
     "help.intro": "Je réponds aux questions du magasin à partir des ventes passées.",
     "help.forecast": "*{usage}* — prévision de la demande d'un produit pour un jour ou une période.",
     "help.forecast.examples": "`/forecast yaourt nature demain` · `/forecast baguette 7j` · `/forecast lait samedi` · "
-                              "`/forecast champagne ce week-end` · `/forecast lait dans 3 jours`",
+                              "`/forecast yaourt ce week-end` · `/forecast lait dans 3 jours`",
     "help.recommend": "*{usage}* — produits à proposer à un client (5 par défaut, 20 au plus).",
     "help.recommend.examples": "`/recommend client 42` · `/recommend 42 10`",
     "help.predict": "*{usage}* — probabilité qu'un client achète un produit prochainement.",
@@ -271,7 +271,7 @@ _EN: dict[str, str] = {
     "help.intro": "I answer the store's questions from past sales.",
     "help.forecast": "*{usage}* — demand forecast of a product for a day or a period.",
     "help.forecast.examples": "`/forecast plain yogurt tomorrow` · `/forecast baguette 7d` · "
-                              "`/forecast milk saturday` · `/forecast champagne this weekend` · "
+                              "`/forecast milk saturday` · `/forecast yogurt this weekend` · "
                               "`/forecast milk in 3 days`",
     "help.recommend": "*{usage}* — products to offer a customer (5 by default, at most 20).",
     "help.recommend.examples": "`/recommend customer 42` · `/recommend 42 10`",

@@ -36,11 +36,11 @@ def test_dans_3_jours_is_that_day_and_3_jours_a_period(caddie, as_of: date) -> N
 
 
 def test_a_range_shows_its_days_and_their_total(caddie) -> None:
-    reply = ask(caddie, "/forecast", "champagne ce week-end")
+    reply = ask(caddie, "/forecast", "yaourt ce week-end")
     assert not is_error(reply), reply.text
     saturday, sunday = date(2024, 7, 6), date(2024, 7, 7)
     assert f"Du {fmt_date(saturday, 'fr')} au {fmt_date(sunday, 'fr')}" in reply.text
-    points = [p for p in caddie.forecast("champagne", sunday).points if p.day >= saturday]
+    points = [p for p in caddie.forecast("yaourt", sunday).points if p.day >= saturday]
     assert [p.day for p in points] == [saturday, sunday]
     assert fmt_expected(sum(p.mean for p in points), "fr") in reply.text
     assert "sam. 06/07" in reply.text and "dim. 07/07" in reply.text and "ven. 05/07" not in reply.text
