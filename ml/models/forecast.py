@@ -85,6 +85,10 @@ class DemandForecaster(BaseForecaster):
     clip_scaled_target : float
         With ``point="mean"``, scaled targets (quantity / product scale) above this
         are clipped while training, so a one-off bulk order does not drag the mean.
+    calibration_windows : int
+        Successive ``horizon``-day windows, counted back from the last day, whose days are forecast
+        by a model fitted before them to calibrate the intervals (one extra fit per window; more
+        windows see more distinct days, which matters for aggregates of correlated stores).
     max_calibration_values : int
         Calibration cells (origin, horizon) kept per series for aggregate intervals
         (:mod:`ml.models.hierarchy`) are subsampled so that series x cells stays under this
@@ -109,7 +113,8 @@ class DemandForecaster(BaseForecaster):
     def __init__(self, level: int = 80, horizon: int = 28, point: str = "mean", country: str | None = "FR",
                  origin_step: int = 3, max_rows: int = 60_000, max_iter: int = 150, learning_rate: float = 0.05,
                  max_leaf_nodes: int = 31, min_samples_leaf: int = 100, l2_regularization: float = 1.0,
-                 clip_scaled_target: float = 5.0, max_calibration_values: int = 5_000_000,
+                 clip_scaled_target: float = 5.0, calibration_windows: int = 3,
+                 max_calibration_values: int = 5_000_000,
                  n_threads: int | None = 1, random_state: int = 0):
         self.level = level
         self.horizon = horizon
@@ -123,6 +128,7 @@ class DemandForecaster(BaseForecaster):
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.clip_scaled_target = clip_scaled_target
+        self.calibration_windows = calibration_windows
         self.max_calibration_values = max_calibration_values
         self.n_threads = n_threads
         self.random_state = random_state
@@ -164,32 +170,46 @@ class DemandForecaster(BaseForecaster):
             store=group_history(self.history_, self.store_codes_), store_of=self.store_codes_,
         )
 
+    def _calibration_cells(self, n_series: int, n_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(origin, horizon, window) of every calibration cell, subsampled to the cell budget.
+
+        Window ``w`` holds out the ``cal`` days ending ``w * cal`` days before the last one; its
+        cells forecast them from every origin inside it.
+        """
+        cal = min(self.horizon, n_days - MIN_HISTORY - 1)
+        cells = []
+        for w in range(max(1, int(self.calibration_windows))):
+            end = n_days - 1 - w * cal
+            start = end - cal
+            if start - 1 < MIN_HISTORY:
+                break
+            cells += [(o, k, w) for o in range(start, end) for k in range(1, end - o + 1)]
+        table = np.array(cells, dtype=int).reshape(-1, 3)
+        budget = max(60, int(self.max_calibration_values) // max(n_series, 1))
+        if len(table) > budget:
+            keep = np.sort(np.random.default_rng(self.random_state).choice(len(table), budget, replace=False))
+            table = table[keep]
+        return table[:, 0], table[:, 1], table[:, 2]
+
     def _calibrate(self, observed: np.ndarray, censored: np.ndarray, ctx: FeatureContext) -> None:
         """Set the per-series interval calibration and the calibration cells kept for aggregates.
 
-        Cells are (origin, horizon) pairs in the last ``horizon`` days, the same for every series,
+        Cells are (origin, horizon) pairs in the last ``calibration_windows`` x ``horizon`` days,
+        the same for every series, each forecast by a model fitted on the days before its window,
         subsampled to ``max_calibration_values`` series x cells; a censored target day (stock-out)
         leaves its cell's residual NaN.
         """
         n_series, n_days = observed.shape
-        cal = min(self.horizon, n_days - MIN_HISTORY - 1)
-        cal_origin = n_days - 1 - cal
-        cell_t = np.array([o for o in range(cal_origin, n_days - 1) for _ in range(n_days - 1 - o)], dtype=int)
-        cell_k = np.array([k for o in range(cal_origin, n_days - 1) for k in range(1, n_days - o)], dtype=int)
-        if cal_origin - 1 < MIN_HISTORY:
-            cell_t, cell_k = cell_t[:0], cell_k[:0]
-        budget = max(60, int(self.max_calibration_values) // max(n_series, 1))
-        if cell_k.size > budget:
-            keep = np.sort(np.random.default_rng(self.random_state).choice(cell_k.size, budget, replace=False))
-            cell_t, cell_k = cell_t[keep], cell_k[keep]
-        residuals = expected = np.zeros((n_series, cell_k.size))
-        if cell_k.size:
-            (model,) = self._fit_models(ctx, censored, last_target=cal_origin)
-            r = np.repeat(np.arange(n_series), cell_t.size)
-            t, k = np.tile(cell_t, n_series), np.tile(cell_k, n_series)
-            expected = self._predict_mean(model, ctx, r, t, k).reshape(n_series, -1)
-            residuals = observed[r, t + k].reshape(n_series, -1) - expected
-            residuals[censored[r, t + k].reshape(n_series, -1)] = np.nan
+        cell_t, cell_k, cell_w = self._calibration_cells(n_series, n_days)
+        residuals, expected = np.zeros((n_series, cell_k.size)), np.zeros((n_series, cell_k.size))
+        for w in np.unique(cell_w):
+            at = np.flatnonzero(cell_w == w)
+            (model,) = self._fit_models(ctx, censored, last_target=int(cell_t[at].min()))
+            r = np.repeat(np.arange(n_series), at.size)
+            t, k = np.tile(cell_t[at], n_series), np.tile(cell_k[at], n_series)
+            expected[:, at] = self._predict_mean(model, ctx, r, t, k).reshape(n_series, -1)
+            actual = observed[r, t + k].reshape(n_series, -1)
+            residuals[:, at] = np.where(censored[r, t + k].reshape(n_series, -1), np.nan, actual - expected[:, at])
         ok = np.isfinite(residuals.ravel())
         self.interval_edges_, self.interval_z_ = mondrian_intervals(
             residuals.ravel()[ok], expected.ravel()[ok], np.tile(cell_k, n_series)[ok], self.level)
