@@ -96,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     from bot.jobs import start_scheduler
 
     start_scheduler(settings, app.client, caddies, refresh=started.refresh)
+    if settings.customer_channels or settings.customer_usergroups:
+        log.info("customer answers in workspace %s: channels %s, user groups %s", settings.slack_team_id,
+                 ", ".join(settings.customer_channels) or "-", ", ".join(settings.customer_usergroups) or "-")
+    else:
+        log.info("customer answers are off (set CUSTOMER_CHANNELS or CUSTOMER_USERGROUPS, and SLACK_TEAM_ID)")
     if settings.refresh_cron:
         log.info("models retrained on %r (%s)", settings.refresh_cron, settings.timezone)
     if settings.logistics_channel:

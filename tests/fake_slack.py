@@ -92,14 +92,15 @@ class FakeSlack:
                 body = self.rfile.read(length) if length else b""
                 status, headers, payload = fake._answer(self.path, body)
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                # recorded before answering: once the client has its answer, the call is in ``records``
+                fake._record(Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
+                                      body, status))
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
-                fake._record(Recorded(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
-                                      body, status))
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

@@ -26,4 +26,4 @@ def test_the_shortcut_and_home_tab_are_wired() -> None:
 
 def test_bot_scopes_cover_what_the_bot_calls() -> None:
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "files:write"} <= scopes
+    assert {"commands", "chat:write", "files:write", "usergroups:read"} <= scopes
