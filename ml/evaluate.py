@@ -2,6 +2,7 @@
 
     python -m ml.evaluate --data online_retail --json
     python -m ml.evaluate --data ../shared/data/online_retail.csv.xz --markdown
+    python -m ml.evaluate --data freshretailnet --task forecast --markdown [--max-series 5000]
 
 ``--data`` takes what DATA_SOURCE takes: ``simulator``, ``online_retail``,
 ``completejourney`` or a file path (a path ending in ``online_retail.csv.xz`` or a
@@ -30,6 +31,7 @@ from ml.errors import CaddieError
 from ml.settings import MLSettings
 
 TASKS = ("forecast", "recommend", "propensity")
+FRESHRETAILNET = "freshretailnet"  # --data freshretailnet: FreshRetailNet-50K, forecast only
 
 
 def resolve_source(data: str) -> dict[str, Any]:
@@ -152,16 +154,44 @@ def to_markdown(result: dict[str, Any]) -> str:
             lines += ["", "Model minus baseline, 95 % paired bootstrap interval:"]
             lines += [f"- {versus_line(name, comparison)}" for name, comparison in versus.items()]
         lines.append("")
+        if task == "forecast" and "levels" in block:
+            from ml.evaluation.forecast_report import levels_markdown
+
+            lines += levels_markdown(block)
     return "\n".join(lines)
+
+
+def _freshretail_main(args: argparse.Namespace) -> int:
+    """``--data freshretailnet``: the forecast evaluation on FreshRetailNet-50K (its last 14 days held out)."""
+    from ml.evaluation.freshretail_frame import evaluate_freshretail
+
+    if args.task and set(args.task) != {"forecast"}:
+        print("error: FreshRetailNet-50K is a sales log without customers: only --task forecast", file=sys.stderr)
+        return 2
+    settings = MLSettings()
+    try:
+        report = evaluate_freshretail(settings.data_dir, max_series=args.max_series)
+    except CaddieError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = {"data": {"name": "freshretailnet", "start": report["setup"]["train_start"],
+                       "end": report["setup"]["holdout_end"], "transactions": report["setup"]["n_series"] * 90,
+                       "customers": 0, "products": report["setup"]["n_products"]},
+              "forecast": report}
+    print(to_markdown(result) if args.markdown else json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ml.evaluate", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=None, help="simulator | online_retail | completejourney | PATH")
+    parser.add_argument("--data", default=None,
+                        help="simulator | online_retail | completejourney | freshretailnet | PATH")
     parser.add_argument("--task", action="append", choices=TASKS, help="evaluate only this task (repeatable)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="print JSON (default)")
     output.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    parser.add_argument("--max-series", type=int, default=None,
+                        help="freshretailnet: evaluate a stratified sample of this many series (default: all)")
     parser.add_argument("--windows", type=int, default=1,
                         help="backtest over this many successive 28-day holdouts (default 1: the latest)")
     args = parser.parse_args(argv)
@@ -169,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--windows must be at least 1")
     logging.basicConfig(level=logging.WARNING)
 
+    if args.data == FRESHRETAILNET:
+        return _freshretail_main(args)
     settings = MLSettings(**(resolve_source(args.data) if args.data else {}))
     try:
         dataset = load_dataset(settings)

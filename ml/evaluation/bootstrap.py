@@ -40,8 +40,12 @@ def paired_difference(model_scores: ArrayLike, baseline_scores: ArrayLike, *, n_
     if diffs.size == 0:
         return {"diff": float("nan"), "low": float("nan"), "high": float("nan")}
     rng = np.random.default_rng(seed)
-    draws = rng.integers(0, diffs.size, size=(n_boot, diffs.size))
-    return _interval(float(diffs.mean()), diffs[draws].mean(axis=1), level)
+    per_chunk = max(1, 5_000_000 // diffs.size)  # bound memory on large unit counts (50,000 series)
+    means = np.concatenate([
+        diffs[rng.integers(0, diffs.size, size=(min(per_chunk, n_boot - done), diffs.size))].mean(axis=1)
+        for done in range(0, n_boot, per_chunk)
+    ])
+    return _interval(float(diffs.mean()), means, level)
 
 
 def paired_cluster_difference(statistic: Callable[[np.ndarray], float], clusters: ArrayLike, *,

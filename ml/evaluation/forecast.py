@@ -1,8 +1,22 @@
-"""Holdout evaluation of the demand forecaster against its baselines.
+"""Holdout evaluation of the demand forecaster against its baselines, per store x product and above.
 
-The last ``holdout_days`` days of the dataset are hidden; every model is fitted
-on the days before, for the ``n_products`` best sellers of that training
-window, and forecasts the hidden days in one go (horizon = ``holdout_days``).
+The last ``holdout_days`` days are hidden; every model is fitted on the days before
+and forecasts the hidden days in one go, for every store x product series. Scores are
+reported at three levels of the M5 hierarchy (:mod:`ml.evaluation.levels`): store x
+product (12), store (3) and chain x product (10), the upper levels being bottom-up sums.
+
+Stock-outs: a day with ``stockout_hours > 0`` sold less than was wanted. Every metric
+is reported on all days and on stock-out-free days (store x product days without a
+stock-out, removed from both actuals and forecasts before summing); the **headline is
+stock-out-free days**, where sales measure demand. Without stock-out data both agree.
+
+Promotions and discounts of the holdout days, when the data has them, are given to
+the forecasters as known-ahead signals (a chain plans its promotions; baselines ignore them).
+
+A baseline listed in ``slow`` (AutoETS: one model per series) is fitted on a stratified
+sample of at most that many series when there are more (equal numbers from each decile of
+training volume); it is then scored at store x product level on its sample only, compared
+with the model on the same series, and left out of the upper levels.
 """
 
 from __future__ import annotations
@@ -13,143 +27,227 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from ml.data.aggregate import daily_demand
+from ml.data.aggregate import daily_demand, with_signals
 from ml.data.schema import Dataset
 from ml.evaluation.bootstrap import paired_difference
-from ml.evaluation.metrics import coverage, interval_width, mase, wape
+from ml.evaluation.levels import LEVELS, SERIES_KEYS, group_scores, level_groups, summarize
+from ml.evaluation.metrics import coverage, interval_width
 from ml.models.forecast import BaseForecaster, DemandForecaster
 from ml.models.forecast_base import with_store
 from ml.models.forecast_baselines import AutoETSBaseline, LinearRegressionPrototype, SeasonalNaive
+from ml.models.hierarchy import aggregate_forecast
 
 #: metric name -> True when higher is better (coverage is judged by its distance to the level)
 FORECAST_METRICS: dict[str, bool] = {"MASE": False, "WAPE": False, "coverage": True,
                                      "coverage_error": False, "interval_width": False}
+HEADLINE_DAYS = "stockout_free"
 
 
 def top_products(transactions: pd.DataFrame, n: int) -> list[str]:
-    """The ``n`` products with the largest total quantity (ties broken by product id)."""
+    """The ``n`` products with the largest total quantity over every store (ties broken by product id)."""
     totals = transactions.groupby(transactions["product_id"].astype(str))["quantity"].sum()
     ranked = totals.reset_index().sort_values(["quantity", "product_id"], ascending=[False, True])
     return ranked["product_id"].head(n).tolist()
 
 
-KEYS = ["store_id", "product_id"]
-
-
-def _join(actual: pd.DataFrame, forecast: pd.DataFrame) -> pd.DataFrame:
-    actual, forecast = with_store(actual), with_store(forecast)
-    joined = actual.merge(forecast, on=[*KEYS, "date"], how="left", validate="one_to_one")
-    if joined[["mean", "lower", "upper"]].isna().any().any():
-        raise ValueError("the forecast does not cover every product-day of the holdout")
-    return joined
-
-
-def per_product_mase(train: pd.DataFrame, actual: pd.DataFrame, forecast: pd.DataFrame,
-                     season: int = 7) -> pd.Series:
-    """Each product's MASE (NaN when its in-sample scale is 0), indexed by sorted product id."""
-    joined = _join(actual, forecast)
-    history = {p: g["quantity"].to_numpy() for p, g in with_store(train).groupby(KEYS)}
-    return pd.Series({p: mase(g["quantity"], g["mean"], history[p], season=season)
-                      for p, g in joined.groupby(KEYS)}, dtype="float64").sort_index()
-
-
-def forecast_metrics(train: pd.DataFrame, actual: pd.DataFrame, forecast: pd.DataFrame, level: int,
-                     season: int = 7) -> dict[str, float]:
-    """Score ``forecast`` against ``actual`` (both per product and date); ``train`` scales MASE.
-
-    MASE is the mean over products of each product's MASE (products whose
-    in-sample scale is 0 are left out); WAPE, coverage and width pool every
-    product-day.
-    """
-    joined = _join(actual, forecast)
-    per_product = per_product_mase(train, actual, forecast, season).to_numpy()
-    cover = coverage(joined["quantity"], joined["lower"], joined["upper"])
-    return {
-        "MASE": float(np.nanmean(per_product)) if np.isfinite(per_product).any() else float("nan"),
-        "WAPE": wape(joined["quantity"], joined["mean"]),
-        "coverage": cover,
-        "coverage_error": abs(cover - level / 100),
-        "interval_width": interval_width(joined["lower"], joined["upper"]),
-    }
-
-
-def default_forecasters(level: int, country: str | None = "FR") -> dict[str, Callable[[], BaseForecaster]]:
+def default_forecasters(level: int, country: str | None = "FR", horizon: int = 28,
+                        max_rows: int = 60_000) -> dict[str, Callable[[], BaseForecaster]]:
     """Factories of the main model (first) and its baselines, by display name."""
     return {
-        "DemandForecaster": lambda: DemandForecaster(level=level, country=country),
+        "DemandForecaster": lambda: DemandForecaster(level=level, country=country, horizon=horizon,
+                                                     max_rows=max_rows),
         "SeasonalNaive": lambda: SeasonalNaive(level=level),
         "LinearRegressionPrototype": lambda: LinearRegressionPrototype(level=level),
         "AutoETS": lambda: AutoETSBaseline(level=level),
     }
 
 
-def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int = 50, level: int = 80,
-                      *, country: str | None = None,
-                      forecasters: dict[str, Callable[[], BaseForecaster]] | None = None) -> dict:
-    """Fit every forecaster on all but the last ``holdout_days`` days and score its forecast of them.
+def stratified_series(train: pd.DataFrame, n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """At most ``n`` series, the same number from each decile of mean training volume."""
+    volume = with_store(train).groupby(SERIES_KEYS)["quantity"].mean().sort_values(kind="stable")
+    if len(volume) <= n:
+        return list(volume.index)
+    rng = np.random.default_rng(seed)
+    deciles = np.array_split(np.arange(len(volume)), 10)
+    per = [n // 10 + (1 if i < n % 10 else 0) for i in range(10)]
+    picked = np.concatenate([rng.choice(d, min(k, len(d)), replace=False) for d, k in zip(deciles, per)])
+    return sorted(volume.index[np.sort(picked)])
 
-    Returns ``{"setup": {...}, "model": {"name": ..., metrics}, "baselines": {name: {metrics}},
-    "versus": {name: {"MASE": {"diff", "low", "high"}}}}``, plain JSON-able values; ``versus`` holds
-    the model's MASE minus the baseline's over the same products (negative: the model is better) with a
-    95 % paired bootstrap interval. The first entry of ``forecasters`` is the model; a
-    baseline whose optional dependency is missing is listed under ``setup["skipped"]``. ``country``
-    (public holidays) defaults to the dataset's; "" turns holidays off.
-    """
-    country = dataset.country if country is None else country
-    end = pd.Timestamp(dataset.end)
-    holdout_start = end - pd.Timedelta(days=holdout_days - 1)
-    train_end = holdout_start - pd.Timedelta(days=1)
-    start = pd.Timestamp(dataset.start)
-    if train_end <= start:
-        raise ValueError(f"{dataset.name}: {holdout_days} holdout days leave no training history")
-    transactions = dataset.transactions
-    products = top_products(transactions[transactions["timestamp"] < holdout_start], n_products)
-    daily = daily_demand(transactions, products, start=start, end=end)
-    train = daily[daily["date"] <= train_end]
-    actual = daily[daily["date"] > train_end]
 
-    factories = forecasters or default_forecasters(level, country)
+def _interval_scores(actual: pd.DataFrame, forecast: pd.DataFrame, level: int,
+                     keep: np.ndarray | None = None) -> dict[str, float]:
+    joined = actual.merge(forecast, on=[*SERIES_KEYS, "date"], validate="one_to_one")
+    if keep is not None:
+        joined = joined[keep]
+    cover = coverage(joined["quantity"], joined["lower"], joined["upper"])
+    return {"coverage": cover, "coverage_error": abs(cover - level / 100),
+            "interval_width": interval_width(joined["lower"], joined["upper"])}
+
+
+def _aggregate_intervals(model: BaseForecaster, actual: pd.DataFrame, forecast: pd.DataFrame, name: str,
+                         level: int) -> dict[str, float]:
+    """Coverage and width of the model's own aggregate intervals at ``name`` (all days)."""
+    groups = level_groups(list(zip(forecast["store_id"], forecast["product_id"])), name)
+    try:
+        bounds = aggregate_forecast(model, forecast, groups)
+    except TypeError:  # a baseline keeps no calibration residuals: no aggregate interval
+        return {}
+    truth = actual.assign(group=[groups[k] for k in zip(actual["store_id"], actual["product_id"])])
+    truth = truth.groupby(["group", "date"], as_index=False)["quantity"].sum()
+    joined = truth.merge(bounds, on=["group", "date"], validate="one_to_one")
+    cover = coverage(joined["quantity"], joined["lower"], joined["upper"])
+    return {"coverage": cover, "coverage_error": abs(cover - level / 100),
+            "interval_width": interval_width(joined["lower"], joined["upper"])}
+
+
+def _fit_predict(make: Callable[[], BaseForecaster], train: pd.DataFrame, holdout_days: int,
+                 future: pd.DataFrame | None) -> tuple[BaseForecaster, pd.DataFrame, float, float]:
+    began = time.perf_counter()
+    model = make().fit(train)
+    fitted = time.perf_counter()
+    forecast = model.predict(holdout_days, signals=future)
+    return model, forecast, fitted - began, time.perf_counter() - fitted
+
+
+def _split(daily: pd.DataFrame, holdout_days: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    daily = with_store(daily)
+    end = pd.Timestamp(daily["date"].max())
+    train_end = end - pd.Timedelta(days=holdout_days)
+    train = daily[daily["date"] <= train_end].reset_index(drop=True)
+    actual = daily[daily["date"] > train_end].reset_index(drop=True)
+    if train.empty or train["date"].nunique() < 14:
+        raise ValueError(f"{holdout_days} holdout days leave too little training history")
+    return train, actual
+
+
+def _score_levels(model: BaseForecaster, train: pd.DataFrame, actual: pd.DataFrame, forecast: pd.DataFrame,
+                  clean: pd.Series, levels: list[str], level: int) -> tuple[dict, dict]:
+    """Per level and day set: metrics; and per level the per-group MASE on the headline days."""
     scores: dict[str, dict] = {}
+    per_group: dict[str, pd.Series] = {}
+    for name in levels:
+        keys = list(LEVELS[name][1])
+        scores[name] = {}
+        for days, mask in (("all", None), (HEADLINE_DAYS, clean)):
+            table = group_scores(train, actual, forecast, keys, mask)
+            metrics = summarize(table)
+            if name == "store_product":
+                metrics.update(_interval_scores(actual, forecast, level, None if mask is None else mask.to_numpy()))
+            elif mask is None:
+                metrics.update(_aggregate_intervals(model, actual, forecast, name, level))
+            scores[name][days] = metrics
+            if days == HEADLINE_DAYS:
+                per_group[name] = table["mase"]
+    return scores, per_group
+
+
+def evaluate_daily(daily: pd.DataFrame, holdout_days: int = 28, level: int = 80,
+                   forecasters: dict[str, Callable[[], BaseForecaster]] | None = None, *,
+                   country: str | None = None, slow: dict[str, int] | None = None,
+                   max_rows: int = 60_000) -> dict:
+    """Evaluate every forecaster on a daily store x product frame (see the module docstring).
+
+    Returns ``{"setup", "model", "baselines", "versus", "levels"}``: ``model``/``baselines`` hold the
+    store x product headline metrics (stock-out-free days) with timings; ``versus`` the model's MASE
+    minus each baseline's per series with a 95 % paired bootstrap interval; ``levels[name]`` holds
+    ``m5_level``, per model ``{"all": {...}, "stockout_free": {...}}`` and ``versus`` per baseline
+    (per-group MASE differences on stock-out-free days).
+    """
+    train, actual = _split(daily, holdout_days)
+    clean = (actual["stockout_hours"].fillna(0) <= 0) if "stockout_hours" in actual else pd.Series(True, actual.index)
+    drivers = [c for c in ("promo", "discount") if c in actual]
+    future = actual[[*SERIES_KEYS, "date", *drivers]] if drivers else None
+    factories = forecasters or default_forecasters(level, country, horizon=holdout_days, max_rows=max_rows)
+    slow = {"AutoETS": 500} if slow is None else slow
+    n_series = len(train[SERIES_KEYS].drop_duplicates())
+    results: dict[str, dict] = {}
+    groups: dict[str, dict[str, pd.Series]] = {}
     skipped: dict[str, str] = {}
-    mases: dict[str, pd.Series] = {}
     for name, make in factories.items():
+        sample = stratified_series(train, slow[name]) if name in slow and n_series > slow[name] else None
+        tr, act, cl = train, actual, clean
+        if sample is not None:
+            keep = pd.MultiIndex.from_frame(actual[SERIES_KEYS]).isin(sample)
+            tr = train[pd.MultiIndex.from_frame(train[SERIES_KEYS]).isin(sample)]
+            act, cl = actual[keep].reset_index(drop=True), clean[keep].reset_index(drop=True)
         try:
-            began = time.perf_counter()
-            model = make().fit(train)
-            fitted = time.perf_counter()
-            forecast = model.predict(holdout_days, products)
-            done = time.perf_counter()
+            model, forecast, fit_s, predict_s = _fit_predict(make, tr, holdout_days, future)
         except ImportError as error:
             skipped[name] = f"missing dependency: {error.name or error}"
             continue
-        metrics = forecast_metrics(train, actual, forecast, level)
-        mases[name] = per_product_mase(train, actual, forecast)
-        scores[name] = {**metrics, "fit_seconds": fitted - began, "predict_seconds": done - fitted}
+        levels = ["store_product"] if sample is not None else list(LEVELS)
+        scores, groups[name] = _score_levels(model, tr, act, forecast, cl, levels, level)
+        results[name] = {"scores": scores, "fit_seconds": fit_s, "predict_seconds": predict_s,
+                         "n_series": len(sample) if sample is not None else n_series,
+                         "sampled": sample is not None}
+    return _report(results, groups, skipped, train, actual, clean, holdout_days, level, country)
 
-    model_name = next(iter(factories))
+
+def _versus(model: pd.Series, baseline: pd.Series, n_units: int) -> dict[str, dict[str, float]]:
+    common = baseline.index.intersection(model.index)
+    return {"MASE": paired_difference(model.reindex(common), baseline.reindex(common),
+                                      n_boot=2000 if n_units <= 5000 else 500)}
+
+
+def _report(results: dict, groups: dict, skipped: dict, train: pd.DataFrame, actual: pd.DataFrame,
+            clean: pd.Series, holdout_days: int, level: int, country: str | None) -> dict:
+    model_name = next(iter(results)) if results else None
+    headline = {name: {**r["scores"]["store_product"][HEADLINE_DAYS], "fit_seconds": r["fit_seconds"],
+                       "predict_seconds": r["predict_seconds"], "n_series": r["n_series"]}
+                for name, r in results.items()}
+    levels: dict[str, dict] = {}
+    for name, (m5, _) in LEVELS.items():
+        entry: dict = {"m5_level": m5, "models": {}, "versus": {}}
+        for model, r in results.items():
+            if name in r["scores"]:
+                entry["models"][model] = r["scores"][name]
+        for base in results:
+            if base != model_name and name in groups.get(base, {}):
+                ours = groups[model_name][name]
+                entry["versus"][base] = _versus(ours, groups[base][name], len(ours))
+        levels[name] = entry
     setup = {
-        "dataset": dataset.name,
-        "products": products,
-        "n_products": len(products),
-        "train_start": start.date().isoformat(),
-        "train_end": train_end.date().isoformat(),
-        "holdout_start": holdout_start.date().isoformat(),
-        "holdout_end": end.date().isoformat(),
-        "holdout_days": holdout_days,
-        "horizon": holdout_days,
-        "level": level,
-        "holidays": country or None,
+        "n_series": int(len(train[SERIES_KEYS].drop_duplicates())),
+        "n_stores": int(train["store_id"].nunique()), "n_products": int(train["product_id"].nunique()),
+        "train_start": train["date"].min().date().isoformat(), "train_end": train["date"].max().date().isoformat(),
+        "holdout_start": actual["date"].min().date().isoformat(),
+        "holdout_end": actual["date"].max().date().isoformat(),
+        "holdout_days": holdout_days, "horizon": holdout_days, "level": level, "holidays": country or None,
+        "headline_days": HEADLINE_DAYS, "stockout_day_share": float(1 - clean.mean()),
+        "sampled": {n: r["n_series"] for n, r in results.items() if r["sampled"]},
         "skipped": skipped,
     }
     return {
         "setup": setup,
-        "model": {"name": model_name, **scores.get(model_name, {})},
-        "baselines": {name: s for name, s in scores.items() if name != model_name},
-        "versus": {
-            name: {"MASE": paired_difference(mases[model_name], per_product.reindex(mases[model_name].index))}
-            for name, per_product in mases.items() if name != model_name and model_name in mases
-        },
+        "model": {"name": model_name, **headline.get(model_name, {})},
+        "baselines": {n: s for n, s in headline.items() if n != model_name},
+        "versus": levels["store_product"]["versus"],
+        "levels": levels,
     }
 
 
-__all__ = ["FORECAST_METRICS", "evaluate_forecast", "forecast_metrics", "per_product_mase", "top_products"]
+def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int = 50, level: int = 80,
+                      *, country: str | None = None,
+                      forecasters: dict[str, Callable[[], BaseForecaster]] | None = None,
+                      slow: dict[str, int] | None = None) -> dict:
+    """:func:`evaluate_daily` on a dataset: every store's series of its ``n_products`` best sellers.
+
+    Best sellers are ranked on the days before the holdout over every store; the store level (3)
+    is the sum over those products. ``country`` (public holidays) defaults to the dataset's;
+    "" turns holidays off. The dataset's signals (promotions, discounts, stock-outs) are joined.
+    """
+    country = dataset.country if country is None else country
+    end = pd.Timestamp(dataset.end)
+    holdout_start = end - pd.Timedelta(days=holdout_days - 1)
+    start = pd.Timestamp(dataset.start)
+    if holdout_start - pd.Timedelta(days=1) <= start:
+        raise ValueError(f"{dataset.name}: {holdout_days} holdout days leave no training history")
+    transactions = dataset.transactions
+    products = top_products(transactions[transactions["timestamp"] < holdout_start], n_products)
+    daily = with_signals(daily_demand(transactions, products, start=start, end=end), dataset.signals)
+    report = evaluate_daily(daily, holdout_days, level, forecasters, country=country, slow=slow)
+    report["setup"] = {"dataset": dataset.name, "products": products, **report["setup"]}
+    return report
+
+
+__all__ = ["FORECAST_METRICS", "evaluate_daily", "evaluate_forecast", "stratified_series", "top_products"]

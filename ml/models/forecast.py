@@ -43,7 +43,10 @@ from ml.errors import DataFormatError, DateOutOfRange
 from ml.models.forecast_base import (
     DAILY_COLUMNS, FORECAST_COLUMNS, BaseForecaster, DemandMatrix, demand_matrix, interval_quantiles,
 )
-from ml.models.forecast_features import MIN_HISTORY, History, calendar_features, features
+from ml.models.forecast_signals import censored_days, future_signals, uncensor
+from ml.models.forecast_features import (
+    MIN_HISTORY, FeatureContext, History, calendar_features, features, group_history,
+)
 from ml.models.intervals import interval_bounds, mondrian_intervals
 
 __all__ = ["DAILY_COLUMNS", "FORECAST_COLUMNS", "BaseForecaster", "DemandForecaster", "DemandMatrix",
@@ -82,6 +85,10 @@ class DemandForecaster(BaseForecaster):
     clip_scaled_target : float
         With ``point="mean"``, scaled targets (quantity / product scale) above this
         are clipped while training, so a one-off bulk order does not drag the mean.
+    calibration_windows : int
+        Successive ``horizon``-day windows, counted back from the last day, whose days are forecast
+        by a model fitted before them to calibrate the intervals (one extra fit per window; more
+        windows see more distinct days, which matters for aggregates of correlated stores).
     max_calibration_values : int
         Calibration cells (origin, horizon) kept per series for aggregate intervals
         (:mod:`ml.models.hierarchy`) are subsampled so that series x cells stays under this
@@ -106,7 +113,8 @@ class DemandForecaster(BaseForecaster):
     def __init__(self, level: int = 80, horizon: int = 28, point: str = "mean", country: str | None = "FR",
                  origin_step: int = 3, max_rows: int = 60_000, max_iter: int = 150, learning_rate: float = 0.05,
                  max_leaf_nodes: int = 31, min_samples_leaf: int = 100, l2_regularization: float = 1.0,
-                 clip_scaled_target: float = 5.0, max_calibration_values: int = 5_000_000,
+                 clip_scaled_target: float = 5.0, calibration_windows: int = 3,
+                 max_calibration_values: int = 5_000_000,
                  n_threads: int | None = 1, random_state: int = 0):
         self.level = level
         self.horizon = horizon
@@ -120,6 +128,7 @@ class DemandForecaster(BaseForecaster):
         self.min_samples_leaf = min_samples_leaf
         self.l2_regularization = l2_regularization
         self.clip_scaled_target = clip_scaled_target
+        self.calibration_windows = calibration_windows
         self.max_calibration_values = max_calibration_values
         self.n_threads = n_threads
         self.random_state = random_state
@@ -133,56 +142,100 @@ class DemandForecaster(BaseForecaster):
             self._fit_with_threads(matrix)
 
     def _fit_with_threads(self, matrix: DemandMatrix) -> None:
-        n_days = matrix.values.shape[1]
+        n_series, n_days = matrix.values.shape
         if n_days < MIN_HISTORY + 2:
             raise DataFormatError(f"need at least {MIN_HISTORY + 2} days of history, got {n_days}")
-        self.history_ = matrix.values
+        censored = censored_days(matrix)
+        self.censored_share_ = float(censored.mean())
+        self.history_ = uncensor(matrix.values, censored)
         future = pd.date_range(matrix.dates[0], periods=n_days + self.horizon, freq="D")
         self.calendar_ = calendar_features(future, self.country)
-        hist = History(matrix.values)
-
+        self.promo_ = _signal(matrix, "promo", 0.0)
+        self.discount_ = _signal(matrix, "discount", 1.0)
+        self.product_codes_ = pd.factorize(pd.Index(matrix.products))[0]
+        self.store_codes_ = pd.factorize(pd.Index([s for s, _ in matrix.keys]))[0]
+        ctx = self._context(np.arange(n_series), self.horizon, None)
         # 1. calibration: fit on everything before the last `cal` days, then forecast those days
         #    from every origin in them (a model that never saw them), and keep the residuals
-        self._calibrate(matrix, hist)
+        self._calibrate(matrix.values, censored, ctx)
         # 2. the final model on the whole history
-        (self.point_model_,) = self._fit_models(hist, last_target=n_days - 1)
+        (self.point_model_,) = self._fit_models(ctx, censored, last_target=n_days - 1)
 
-    def _calibrate(self, matrix: DemandMatrix, hist: History) -> None:
-        """Set the per-series interval calibration and the calibration cells kept for aggregates."""
-        n_series, n_days = matrix.values.shape
+    def _context(self, rows: np.ndarray, h: int, signals: pd.DataFrame | None) -> FeatureContext:
+        """Feature context over the history and ``h`` future days (future drivers from ``signals``)."""
+        promo, discount = future_signals(self, rows, h, signals)
+        return FeatureContext(
+            hist=History(self.history_), calendar=self.calendar_, promo=promo, discount=discount,
+            chain=group_history(self.history_, self.product_codes_), product_of=self.product_codes_,
+            store=group_history(self.history_, self.store_codes_), store_of=self.store_codes_,
+        )
+
+    def _calibration_cells(self, n_series: int, n_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(origin, horizon, window) of every calibration cell, subsampled to the cell budget.
+
+        Window ``w`` holds out the ``cal`` days ending ``w * cal`` days before the last one; its
+        cells forecast them from every origin inside it.
+        """
         cal = min(self.horizon, n_days - MIN_HISTORY - 1)
-        cal_origin = n_days - 1 - cal
-        cell_t = np.array([o for o in range(cal_origin, n_days - 1) for _ in range(n_days - 1 - o)], dtype=int)
-        cell_k = np.array([k for o in range(cal_origin, n_days - 1) for k in range(1, n_days - o)], dtype=int)
-        residuals = expected = np.zeros((n_series, 0))
-        if cal_origin - 1 >= MIN_HISTORY and cell_t.size:
-            (model,) = self._fit_models(hist, last_target=cal_origin)
-            r = np.repeat(np.arange(n_series), cell_t.size)
-            t, k = np.tile(cell_t, n_series), np.tile(cell_k, n_series)
-            x, scale = features(hist, self.calendar_, r, t, k)
-            expected = (np.maximum(model.predict(x), 0.0) * scale).reshape(n_series, -1)
-            residuals = matrix.values[r, t + k].reshape(n_series, -1) - expected
-        else:
-            cell_t, cell_k = cell_t[:0], cell_k[:0]
-        self.interval_edges_, self.interval_z_ = mondrian_intervals(
-            residuals.ravel(), expected.ravel(), np.tile(cell_k, n_series), self.level)
-        # cells kept for aggregate intervals (ml.models.hierarchy): the same cells for every series
+        cells = []
+        for w in range(max(1, int(self.calibration_windows))):
+            end = n_days - 1 - w * cal
+            start = end - cal
+            if start - 1 < MIN_HISTORY:
+                break
+            cells += [(o, k, w) for o in range(start, end) for k in range(1, end - o + 1)]
+        table = np.array(cells, dtype=int).reshape(-1, 3)
         budget = max(60, int(self.max_calibration_values) // max(n_series, 1))
-        keep = np.arange(cell_k.size)
-        if keep.size > budget:
-            keep = np.sort(np.random.default_rng(self.random_state).choice(keep.size, budget, replace=False))
-        self.calibration_horizons_ = cell_k[keep]
-        self.calibration_residuals_ = residuals[:, keep].astype("float32")
-        self.calibration_expected_ = expected[:, keep].astype("float32")
+        if len(table) > budget:
+            keep = np.sort(np.random.default_rng(self.random_state).choice(len(table), budget, replace=False))
+            table = table[keep]
+        return table[:, 0], table[:, 1], table[:, 2]
 
-    def _training_rows(self, hist: History, last_target: int) -> tuple[np.ndarray, ...]:
-        n_products = hist.y.shape[0]
+    def _calibrate(self, observed: np.ndarray, censored: np.ndarray, ctx: FeatureContext) -> None:
+        """Set the per-series interval calibration and the calibration cells kept for aggregates.
+
+        Cells are (origin, horizon) pairs in the last ``calibration_windows`` x ``horizon`` days,
+        the same for every series, each forecast by a model fitted on the days before its window,
+        subsampled to ``max_calibration_values`` series x cells; a censored target day (stock-out)
+        leaves its cell's residual NaN.
+        """
+        n_series, n_days = observed.shape
+        cell_t, cell_k, cell_w = self._calibration_cells(n_series, n_days)
+        residuals, expected = np.zeros((n_series, cell_k.size)), np.zeros((n_series, cell_k.size))
+        for w in np.unique(cell_w):
+            at = np.flatnonzero(cell_w == w)
+            (model,) = self._fit_models(ctx, censored, last_target=int(cell_t[at].min()))
+            r = np.repeat(np.arange(n_series), at.size)
+            t, k = np.tile(cell_t[at], n_series), np.tile(cell_k[at], n_series)
+            expected[:, at] = self._predict_mean(model, ctx, r, t, k).reshape(n_series, -1)
+            actual = observed[r, t + k].reshape(n_series, -1)
+            residuals[:, at] = np.where(censored[r, t + k].reshape(n_series, -1), np.nan, actual - expected[:, at])
+        ok = np.isfinite(residuals.ravel())
+        self.interval_edges_, self.interval_z_ = mondrian_intervals(
+            residuals.ravel()[ok], expected.ravel()[ok], np.tile(cell_k, n_series)[ok], self.level)
+        self.calibration_horizons_ = cell_k
+        self.calibration_residuals_ = residuals.astype("float32")
+        self.calibration_expected_ = expected.astype("float32")
+
+    def _training_rows(self, n_series: int, censored: np.ndarray, last_target: int) -> tuple[np.ndarray, ...]:
+        """At most ``max_rows`` (series, origin, horizon) triples whose target day is observed and uncensored."""
         origins = np.arange(MIN_HISTORY - 1, last_target, max(1, int(self.origin_step)))
-        horizons = np.arange(1, self.horizon + 1)
-        r, t, k = np.meshgrid(np.arange(n_products), origins, horizons, indexing="ij")
-        r, t, k = r.ravel(), t.ravel(), k.ravel()
-        keep = t + k <= last_target
-        return r[keep], t[keep], k[keep]
+        pt, pk = (a.ravel() for a in np.meshgrid(origins, np.arange(1, self.horizon + 1), indexing="ij"))
+        pt, pk = pt[pt + pk <= last_target], pk[pt + pk <= last_target]
+        rng = np.random.default_rng(self.random_state)
+        total = n_series * pt.size
+        if total <= 4 * self.max_rows:  # small: every triple, then a subsample
+            r, pair = np.repeat(np.arange(n_series), pt.size), np.tile(np.arange(pt.size), n_series)
+        else:  # large (e.g. 50,000 series): draw triples directly, a few more than needed
+            n_draw = int(1.2 * self.max_rows / max(1e-3, 1.0 - float(censored.mean())))
+            r, pair = rng.integers(0, n_series, n_draw), rng.integers(0, pt.size, n_draw)
+        t, k = pt[pair], pk[pair]
+        ok = ~censored[r, t + k]
+        r, t, k = r[ok], t[ok], k[ok]
+        if len(r) > self.max_rows:
+            sample = np.sort(rng.choice(len(r), self.max_rows, replace=False))
+            r, t, k = r[sample], t[sample], k[sample]
+        return r, t, k
 
     def _boosting(self, **loss: object) -> HistGradientBoostingRegressor:
         return HistGradientBoostingRegressor(
@@ -191,18 +244,26 @@ class DemandForecaster(BaseForecaster):
             early_stopping=False, random_state=self.random_state, **loss,
         )
 
-    def _fit_models(self, hist: History, last_target: int) -> tuple[HistGradientBoostingRegressor, ...]:
-        r, t, k = self._training_rows(hist, last_target)
-        if len(r) > self.max_rows:
-            sample = np.sort(np.random.default_rng(self.random_state).choice(len(r), self.max_rows, replace=False))
-            r, t, k = r[sample], t[sample], k[sample]
-        x, scale = features(hist, self.calendar_, r, t, k)
-        target = hist.y[r, t + k] / scale
+    def _fit_models(self, ctx: FeatureContext, censored: np.ndarray,
+                    last_target: int) -> tuple[HistGradientBoostingRegressor, ...]:
+        r, t, k = self._training_rows(ctx.hist.y.shape[0], censored, last_target)
+        x, scale = features(ctx, r, t, k)
+        target = ctx.hist.y[r, t + k] / scale  # uncensored days only: hist.y equals the sales there
         if self.point == "median":
             point = self._boosting(loss="absolute_error").fit(x, target)
         else:
             point = self._boosting(loss="poisson").fit(x, np.minimum(target, self.clip_scaled_target))
         return (point,)
+
+    @staticmethod
+    def _predict_mean(model: HistGradientBoostingRegressor, ctx: FeatureContext, r: np.ndarray, t: np.ndarray,
+                      k: np.ndarray, chunk: int = 400_000) -> np.ndarray:
+        """The model's mean forecast of each triple, computed in chunks to bound memory."""
+        out = np.empty(len(r))
+        for lo in range(0, len(r), chunk):
+            x, scale = features(ctx, r[lo:lo + chunk], t[lo:lo + chunk], k[lo:lo + chunk])
+            out[lo:lo + chunk] = np.maximum(model.predict(x), 0.0) * scale
+        return out
 
     # -- prediction ---------------------------------------------------------------------
 
@@ -213,12 +274,19 @@ class DemandForecaster(BaseForecaster):
             raise DateOutOfRange((self.last_date_ + pd.Timedelta(days=h)).date(), first,
                                  (self.last_date_ + pd.Timedelta(days=self.horizon)).date())
         n_days = self.history_.shape[1]
-        hist = History(self.history_)
+        ctx = self._context(rows, h, signals)
         r = np.repeat(rows, h)
         k = np.tile(np.arange(1, h + 1), len(rows))
-        x, scale = features(hist, self.calendar_, r, np.full(len(r), n_days - 1), k)
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
-            mean = np.maximum(self.point_model_.predict(x), 0.0) * scale
+            mean = self._predict_mean(self.point_model_, ctx, r, np.full(len(r), n_days - 1), k)
         lower, upper = interval_bounds(mean, k, self.interval_edges_, self.interval_z_)
         shape = (len(rows), h)
         return mean.reshape(shape), lower.reshape(shape), upper.reshape(shape)
+
+
+def _signal(matrix: DemandMatrix, name: str, default: float) -> np.ndarray:
+    """A driver's series x days table from the fitted frame (``default`` where unknown)."""
+    table = matrix.signals.get(name)
+    if table is None:
+        return np.full(matrix.values.shape, default)
+    return np.where(np.isnan(table), default, table)

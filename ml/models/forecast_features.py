@@ -7,6 +7,8 @@ calendar of the target day.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import holidays as holidays_lib
 import numpy as np
 import pandas as pd
@@ -72,21 +74,53 @@ FEATURE_NAMES: tuple[str, ...] = (
     *(f"lag_{lag}" for lag in range(7)),
     "same_weekday_last", "same_weekday_mean_4w", "same_weekday_mean_8w",
     "zero_share_28d", f"zero_share_{SCALE_WINDOW}d", "days_since_sale", "year_ago_mean_7d",
+    # known-ahead drivers of the target day, and of the recent past (post-promotion dip, inflated levels)
+    "promo", "discount", "promo_share_7d", "discount_vs_28d",
+    # the same product over every store (chain) and the whole store: recent trend and weekday shape
+    "chain_trend_7_28", "chain_weekday_4w", "chain_last_day", "store_trend_7_28", "store_weekday_4w",
     "dow", "day", "month", "holiday", "holiday_eve", "holiday_after", "to_christmas",
 )
 
 
-def features(hist: History, calendar: np.ndarray, rows: np.ndarray, origins: np.ndarray,
-              horizons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+@dataclass
+class FeatureContext:
+    """Everything features are computed from.
+
+    ``hist`` is the series x days demand (stock-out days already uncensored by the model);
+    ``calendar`` covers every day up to the forecast horizon; ``promo`` and ``discount`` are
+    series x (days + horizon) (future days filled before forecasting); ``chain`` and ``store``
+    are the histories summed per product over stores and per store over products, with
+    ``product_of``/``store_of`` mapping each series row to its row there.
+    """
+
+    hist: History
+    calendar: np.ndarray
+    promo: np.ndarray
+    discount: np.ndarray
+    chain: History
+    product_of: np.ndarray
+    store: History
+    store_of: np.ndarray
+
+
+def group_history(y: np.ndarray, codes: np.ndarray) -> History:
+    """History of ``y`` summed over rows sharing a code (codes 0..n-1)."""
+    sums = np.zeros((int(codes.max()) + 1, y.shape[1]))
+    np.add.at(sums, codes, y)
+    return History(sums)
+
+
+def features(ctx: FeatureContext, rows: np.ndarray, origins: np.ndarray,
+             horizons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Feature matrix (columns: ``FEATURE_NAMES``) for every (row, origin, horizon) triple, and each triple's scale.
 
-    Level features are divided by the scale, the product's mean over the
+    Level features are divided by the scale, the series' mean over the
     ``SCALE_WINDOW`` days up to the origin (its long-run mean if that is 0).
 
-    ``rows``, ``origins`` and ``horizons`` are equal-length arrays of product rows,
-    origin day indices and horizons (days). ``calendar`` covers day indices up to
-    ``max(origins + horizons)``.
+    ``rows``, ``origins`` and ``horizons`` are equal-length arrays of series rows,
+    origin day indices and horizons (days).
     """
+    hist = ctx.hist
     sub = _Sub(hist, rows)
     t, k = origins, horizons
     target = t + k
@@ -107,11 +141,30 @@ def features(hist: History, calendar: np.ndarray, rows: np.ndarray, origins: np.
         sub.zero_share(t, SCALE_WINDOW),
         np.minimum(sub.since(t), 365.0),
         sub.window_mean(target - 364, 3) / scale,
+        *_signal_columns(ctx, rows, t, target),
+        *_context_columns(_Sub(ctx.chain, ctx.product_of[rows]), t, same_day, with_last=True),
+        *_context_columns(_Sub(ctx.store, ctx.store_of[rows]), t, same_day, with_last=False),
     ]
-    x = np.column_stack([*cols, calendar[target]])
+    x = np.column_stack([*cols, ctx.calendar[target]])
     # history too short for a window: a sentinel rather than NaN, since a column
     # that is NaN on every training row breaks the binning of the boosting models
     return np.nan_to_num(x, nan=-1.0), scale
+
+
+def _signal_columns(ctx: FeatureContext, rows: np.ndarray, t: np.ndarray, target: np.ndarray) -> list[np.ndarray]:
+    promo_7 = np.mean([ctx.promo[rows, np.maximum(t - lag, 0)] for lag in range(7)], axis=0)
+    discount_28 = np.mean([ctx.discount[rows, np.maximum(t - lag, 0)] for lag in range(0, 28, 3)], axis=0)
+    discount = ctx.discount[rows, target]
+    return [ctx.promo[rows, target], discount, promo_7, discount / np.where(discount_28 > 0, discount_28, 1.0)]
+
+
+def _context_columns(sub: _Sub, t: np.ndarray, same_day: np.ndarray, with_last: bool) -> list[np.ndarray]:
+    mean_28 = sub.mean(t, 28, partial=True)
+    base = np.where(mean_28 > 0, mean_28, 1.0)
+    cols = [sub.mean(t, 7, partial=True) / base, sub.same_weekday_mean(same_day, 4) / base]
+    if with_last:
+        cols.append(sub.value(t) / base)
+    return cols
 
 
 class _Sub:

@@ -82,7 +82,7 @@ def aggregate_forecast(model, forecast: pd.DataFrame, groups: Mapping[SeriesKey,
     sums = sum_by_group(forecast, groups)
     if sums.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in AGGREGATE_COLUMNS})
-    rows = pd.Series(np.arange(len(model.series_)), index=pd.MultiIndex.from_tuples(model.series_))
+    rows = {key: i for i, key in enumerate(model.series_)}
     members: dict[Hashable, list[int]] = {}
     present = set(zip(with_store(forecast)["store_id"].astype(str), forecast["product_id"].astype(str)))
     for key, label in groups.items():
