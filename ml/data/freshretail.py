@@ -89,9 +89,9 @@ def _compact(chunk: pd.DataFrame) -> pd.DataFrame:
 
 
 def _as_text(values: np.ndarray) -> np.ndarray:
-    """Integer ids as str objects, one shared object per distinct id (8 bytes a row, not 50)."""
-    unique, inverse = np.unique(values, return_inverse=True)
-    return np.array([str(v) for v in unique], dtype=object)[inverse]
+    """Small non-negative integer ids as str objects, one shared object per id (8 bytes a row, not 50)."""
+    lookup = np.array([str(v) for v in range(int(values.max()) + 1)], dtype=object)
+    return lookup[values]
 
 
 def _transactions(daily: pd.DataFrame, store_text: np.ndarray, product_text: np.ndarray) -> pd.DataFrame:

@@ -81,7 +81,7 @@ class CappedText(io.TextIOBase):
             raise DataValidationError(
                 f"row {row}: invalid bytes {bad!r} in {self._name} ({kind}); save the file as CSV UTF-8",
                 row=row, column=None, value=bad) from None
-        if self._encoding == "utf-8" and not self._seen_utf8 and any(ord(ch) > 127 for ch in text):
+        if self._encoding == "utf-8" and not self._seen_utf8 and not text.isascii():
             self._seen_utf8 = True
         return text
 

@@ -38,6 +38,7 @@ _MONTHFIRST_FORMATS: tuple[str, ...] = tuple(f.replace("%d", "%D").replace("%m",
                                               for f in _DAYFIRST_FORMATS)
 _NUMERIC_DATE = r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}"
 _UTC_OFFSET = r"(?<=\d)\s*(?:Z|[+-]\d{2}:?\d{2})$"
+_FAST_TEXT = "string[pyarrow]"  # text operations vectorised by Arrow: ~10x faster than Python strings
 _CHECK_ORDER: tuple[str, ...] = ("customer_id", "product_id", "timestamp", "quantity", "price", "store_id")
 _PROBLEMS: dict[str, str] = {
     "customer_id": "is empty (an anonymous ticket's customer is <NA>, not an empty text)",
@@ -53,7 +54,7 @@ def clean_ids(values: pd.Series) -> pd.Series:
     """Identifiers as stripped text (``12583.0``, a float-typed integer id, becomes ``12583``; missing -> "")."""
     if pd.api.types.is_float_dtype(values) and values.dropna().eq(values.dropna().round()).all():
         values = values.astype("Int64")
-    text = values.astype("string").fillna("").str.strip()
+    text = values.astype(_FAST_TEXT).fillna("").str.strip()
     dotted = text.str.contains(".", regex=False)
     if dotted.any():
         text = text.where(~dotted, text[dotted].str.replace(r"^(\d+)\.0+$", r"\1", regex=True))
@@ -64,8 +65,10 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     """Numbers as float64 (NaN when unparseable); a lone decimal comma (``1,5``) is accepted."""
     if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
         return values.astype("float64")
-    text = values.astype("string").str.strip()
-    text = text.str.replace(r"^([+-]?\d*),(\d+)$", r"\1.\2", regex=True)
+    text = values.astype(_FAST_TEXT).str.strip()
+    comma = text.str.match(r"^[+-]?\d*,\d+$").fillna(False).astype(bool)
+    if comma.any():
+        text = text.where(~comma, text[comma].str.replace(",", ".", regex=False))
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
@@ -77,9 +80,11 @@ def date_order(values: pd.Series) -> bool | None:
     """
     if pd.api.types.is_datetime64_any_dtype(values):
         return None
-    parts = values.astype("string").str.strip().str.extract(_NUMERIC_DATE).dropna().astype(int)
-    if parts.empty:
+    text = values.astype(_FAST_TEXT).str.strip()
+    numeric = text.str.match(_NUMERIC_DATE).fillna(False).astype(bool)
+    if not numeric.any():
         return None
+    parts = text[numeric].str.extract(_NUMERIC_DATE).dropna().astype(int)
     if (parts[0] > 12).any():
         return False
     return True if (parts[1] > 12).any() else None
@@ -95,7 +100,7 @@ def numeric_dates(values: pd.Series) -> pd.Series:
     """Mask of the values written as numeric dates (``05/07/2024``), whose reading depends on the order."""
     if pd.api.types.is_datetime64_any_dtype(values):
         return pd.Series(False, index=values.index)
-    return values.astype("string").str.strip().str.match(_NUMERIC_DATE).fillna(False).astype(bool)
+    return values.astype(_FAST_TEXT).str.strip().str.match(_NUMERIC_DATE).fillna(False).astype(bool)
 
 
 def swap_day_month(stamps: pd.Series, mask) -> pd.Series:
@@ -118,13 +123,13 @@ def parse_timestamps(values: pd.Series, month_first_order: bool | None = None) -
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed = values.dt.tz_localize(None) if getattr(values.dt, "tz", None) is not None else values
         return parsed.astype("datetime64[ns]")
-    text = values.astype("string").str.strip()
+    text = values.astype(_FAST_TEXT).str.strip()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", FutureWarning)
             parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
     except (FutureWarning, ValueError, TypeError):  # mixed UTC offsets: keep each value's wall-clock time
-        text = text.str.replace(_UTC_OFFSET, "", regex=True)
+        text = text.astype("string").str.replace(_UTC_OFFSET, "", regex=True)  # look-behind: Python regex
         parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
     if month_first_order is None:
         month_first_order = month_first(text)
@@ -232,7 +237,7 @@ def derive_products(transactions: pd.DataFrame, names: pd.Series | None = None,
         products["name"] = products["product_id"]
         products["aliases"] = ""
     else:
-        text = names.reset_index(drop=True).astype("string").fillna("").str.strip()
+        text = names.reset_index(drop=True).astype(_FAST_TEXT).fillna("").str.strip()
         pairs = pd.DataFrame({"product_id": ids, "name": text})
         pairs = pairs[pairs["name"].ne("")]
         counts = pairs.value_counts(["product_id", "name"]).reset_index(name="n")
@@ -247,7 +252,7 @@ def derive_products(transactions: pd.DataFrame, names: pd.Series | None = None,
         products["category"] = pd.NA
     else:
         cats = pd.DataFrame({"product_id": ids,
-                             "category": categories.reset_index(drop=True).astype("string").str.strip()})
+                             "category": categories.reset_index(drop=True).astype(_FAST_TEXT).str.strip()})
         cats = cats[cats["category"].notna() & cats["category"].ne("")]
         top = cats.value_counts(["product_id", "category"]).reset_index(name="n")
         top = top.sort_values(["product_id", "n"], ascending=[True, False]).drop_duplicates("product_id")
@@ -284,17 +289,22 @@ def _check_columns(dataset: Dataset) -> None:
                               column="timestamp")
 
 
+def _empty_text(values: pd.Series) -> pd.Series:
+    """Mask of the empty texts of an id column (missing values are not empty texts)."""
+    return values.eq("").fillna(False).astype(bool)
+
+
 def _check_values(dataset: Dataset, limits: Limits) -> None:
     tx = dataset.transactions
     bounds = implausible(tx, limits)
     price = tx["price"]
     checks = {
-        "customer_id": tx["customer_id"].notna() & tx["customer_id"].astype(str).eq(""),
-        "product_id": tx["product_id"].isna() | tx["product_id"].astype(str).eq(""),
+        "customer_id": _empty_text(tx["customer_id"]),
+        "product_id": tx["product_id"].isna() | _empty_text(tx["product_id"]),
         "timestamp": tx["timestamp"].isna() | bounds["timestamp"],
         "quantity": ~(tx["quantity"].gt(0) & np.isfinite(tx["quantity"])) | bounds["quantity"],
         "price": price.notna() & ~(price.ge(0) & np.isfinite(price)) | bounds["price"],  # NaN: price unknown
-        "store_id": tx["store_id"].astype(str).eq(""),
+        "store_id": _empty_text(tx["store_id"]),
     }
     found = first_true(checks, _CHECK_ORDER)
     if found is not None:
