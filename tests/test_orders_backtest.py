@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.evaluation.orders import backtest_orders, markdown_table
+from ml.evaluation.orders import backtest_orders, markdown_table, tune_correlation
 
 DAYS = pd.date_range("2024-01-01", periods=15)  # 7 days of history, 8 days of holdout
 START = DAYS[7]
@@ -80,3 +80,28 @@ def test_caddie_caps_a_perishable_and_serves_the_rest_from_the_forecast() -> Non
 def test_too_short_a_history_is_refused() -> None:
     with pytest.raises(ValueError, match="7 days"):
         backtest_orders(actual(), DAYS[3], exact_forecast, parameters())
+
+
+def spread_forecast(origin: pd.Timestamp) -> pd.DataFrame:
+    """Mean 10 a day with an 80 % interval of +-2.56 (daily sd 2)."""
+    return exact_forecast(origin).assign(lower=10 - 2.5631, upper=10 + 2.5631)
+
+
+def test_rho_is_the_smallest_reaching_the_target_on_the_window_before_the_holdout() -> None:
+    days = pd.date_range("2024-01-01", periods=22)
+    seen: list[pd.Timestamp] = []
+
+    def make_provider(history: pd.DataFrame, start: pd.Timestamp):
+        seen.append(history["date"].max())
+        return spread_forecast
+
+    def frame(level: float) -> pd.DataFrame:
+        return pd.DataFrame({"store_id": "s", "product_id": "p", "date": days, "quantity": level})
+
+    # demand exactly the forecast mean: S (a 95 % quantile) always covers it, whatever rho -> the smallest
+    choice = tune_correlation(frame(10.0), days[-4], make_provider, parameters(), validation_days=7)
+    assert choice.rho == 0.0 and (choice.table["period_coverage"] == 1.0).all()
+    assert seen[-1] < days[-4]  # the holdout is never shown to the validation
+    assert choice.validation_start == days[-11]
+    # demand twice the forecast: no rho covers it -> the widest
+    assert tune_correlation(frame(20.0), days[-4], make_provider, parameters(), validation_days=7).rho == 0.5

@@ -17,7 +17,7 @@ Metrics, over the days each series counts (from its lead time on):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,3 +102,42 @@ def markdown_table(table: pd.DataFrame) -> str:
         lines.append(f"| {policy} | {row['fill_rate']:.1%} | {row['waste_rate']:.1%} | {row['avg_stock']:.2f} | "
                      f"{row['stock_days']:.2f} | {row['stockout_days']:.1%} | {coverage} |")
     return "\n".join(lines)
+
+
+CORRELATION_CANDIDATES: tuple[float, ...] = (0.0, 0.15, 0.3, 0.5)
+
+
+@dataclass(frozen=True)
+class CorrelationChoice:
+    rho: float
+    table: pd.DataFrame  # per candidate rho: caddie's metrics on the validation window
+    validation_start: pd.Timestamp
+
+
+def tune_correlation(actual: pd.DataFrame, start: pd.Timestamp | str,
+                     make_provider: Callable[[pd.DataFrame, pd.Timestamp], Provider], parameters: pd.DataFrame,
+                     validation_days: int = 28, level: int = 80,
+                     candidates: Sequence[float] = CORRELATION_CANDIDATES) -> CorrelationChoice:
+    """The error correlation rho of :mod:`ml.orders.distribution`, chosen on the ``validation_days`` before
+    ``start`` (the test holdout is never seen): the smallest candidate whose period coverage (share of reviews
+    where demand over L + R stayed <= S) reaches the mean target service level; the largest when none does.
+
+    ``make_provider(history, validation_start)`` builds the forecasts of the validation replay from the
+    data before ``start`` only.
+    """
+    start = pd.Timestamp(start)
+    history = actual[pd.to_datetime(actual["date"]) < start]
+    validation_start = start - pd.Timedelta(days=validation_days)
+    series = build_series(history, validation_start, parameters)
+    if series.history.shape[1] < 7:
+        raise ValueError("tuning rho needs at least 7 days of history before the validation window")
+    provider = make_provider(history, validation_start)
+    forecasts: dict = {}
+    rows = {}
+    for rho in candidates:
+        (r,) = run_policies(series, provider, ("caddie",), level, rho, forecasts)
+        rows[rho] = policy_metrics(r)
+    table = pd.DataFrame.from_dict(rows, orient="index").rename_axis("rho")
+    target = float(series.service_level.mean())
+    reached = [rho for rho in candidates if table.loc[rho, "period_coverage"] >= target]
+    return CorrelationChoice(min(reached) if reached else max(candidates), table, validation_start)

@@ -25,7 +25,7 @@ def _import_stock(args: argparse.Namespace) -> int:
 
 
 def _backtest(args: argparse.Namespace) -> int:
-    from ml.evaluation.orders import backtest_orders, markdown_table
+    from ml.evaluation.orders import backtest_orders, markdown_table, tune_correlation
     from ml.orders.runs import RefitProvider, freshretailnet_data, simulator_data
 
     started = time.perf_counter()
@@ -34,14 +34,25 @@ def _backtest(args: argparse.Namespace) -> int:
         horizon, country = 21, "FR"
     else:
         data = freshretailnet_data(Path(args.data_dir), n_series=args.series, holdout_days=args.holdout_days,
-                                   seed=args.seed)
+                                   seed=args.seed, fewest_stockouts=args.fewest_stockouts)
         horizon, country = 14, None
-    provider = RefitProvider(data.actual, data.start, horizon=horizon, refit_every=args.refit_every,
-                             country=country)
-    result = backtest_orders(data.actual, data.start, provider, data.parameters, rho=args.rho)
+    def make_provider(actual, start):
+        return RefitProvider(actual, start, horizon=horizon, refit_every=args.refit_every, country=country)
+
     print(f"{data.name}; holdout {args.holdout_days} days from {data.start.date()}; "
-          f"forecaster refitted every {args.refit_every} days; rho = {args.rho}")
+          f"forecaster refitted every {args.refit_every} days")
     print(f"note: {data.note}")
+    rho = args.rho
+    if rho is None:
+        choice = tune_correlation(data.actual, data.start, make_provider, data.parameters,
+                                  validation_days=args.holdout_days)
+        rho = choice.rho
+        print(f"\nrho tuned on the {args.holdout_days} days from {choice.validation_start.date()} (before the "
+              f"holdout), caddie's policy:")
+        print(choice.table[["fill_rate", "waste_rate", "stock_days", "period_coverage"]].round(4).to_string())
+    print(f"rho = {rho}")
+    result = backtest_orders(data.actual, data.start, make_provider(data.actual, data.start), data.parameters,
+                             rho=rho)
     print(f"target service level (mean over series): {result.target_service_level:.1%}\n")
     print(markdown_table(result.table))
     if data.categories.nunique() > 1:
@@ -64,9 +75,12 @@ def parser() -> argparse.ArgumentParser:
     bt.add_argument("--data", choices=("simulator", "freshretailnet"), default="simulator")
     bt.add_argument("--data-dir", default="../shared/data")
     bt.add_argument("--series", type=int, default=1000, help="FreshRetailNet series sampled (default 1000)")
+    bt.add_argument("--fewest-stockouts", action="store_true",
+                    help="FreshRetailNet: the series with the fewest stock-out days instead of a random sample")
     bt.add_argument("--holdout-days", type=int, default=28)
     bt.add_argument("--refit-every", type=int, default=7)
-    bt.add_argument("--rho", type=float, default=0.3, help="correlation of daily forecast errors in a period")
+    bt.add_argument("--rho", type=float, default=None,
+                    help="correlation of daily forecast errors in a period (default: tuned on the window before)")
     bt.add_argument("--seed", type=int, default=None)
     return root
 

@@ -212,7 +212,7 @@ def replay(s: Series, policy: str, provider: Provider | None, level: int = 80,
 
 
 def run_policies(s: Series, provider: Provider | None, policies: Sequence[str] = POLICIES, level: int = 80,
-                 rho: float = DEFAULT_CORRELATION) -> list[Replay]:
-    """Every policy on the same series, asking the provider once per review day."""
-    forecasts: dict = {}
+                 rho: float = DEFAULT_CORRELATION, forecasts: dict | None = None) -> list[Replay]:
+    """Every policy on the same series, asking the provider once per review day (``forecasts``: its cache)."""
+    forecasts = {} if forecasts is None else forecasts
     return [replay(s, policy, provider, level, rho, forecasts) for policy in policies]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -132,7 +133,7 @@ def _apply(params: OrderParameters, overrides: dict[str, float | None]) -> Order
     return replace(params, **values)
 
 
-_RULES: dict[str, tuple[str, callable]] = {
+_RULES: dict[str, tuple[str, Callable[[float], bool]]] = {
     "lead_time_days": ("is not a whole number of days >= 0", lambda v: v >= 0 and v == round(v)),
     "review_days": ("is not a whole number of days >= 1", lambda v: v >= 1 and v == round(v)),
     "pack_size": ("is not a number > 0", lambda v: v > 0),

@@ -54,12 +54,18 @@ def simulator_data(holdout_days: int = 28, days: int = 365, n_customers: int = 4
 
 
 def freshretailnet_data(data_dir: Path, n_series: int = 1000, holdout_days: int = 28, seed: int = 0,
-                        category: str = "fruits et légumes", pack_size: float = 0.1) -> BacktestData:
-    """A random sample of FreshRetailNet-50K series; observed sales are taken as demand (see the note)."""
+                        category: str = "fruits et légumes", pack_size: float = 0.1,
+                        fewest_stockouts: bool = False) -> BacktestData:
+    """A sample of FreshRetailNet-50K series (random, or the ``n_series`` with the fewest days with stock-out
+    hours); observed sales are taken as demand (see the note)."""
     path = Path(data_dir) / FRN_FILE
     frame = pd.read_csv(path, usecols=["store_id", "product_id", "dt", "sale_amount", "stock_hour6_22_cnt"])
-    keys = frame[["store_id", "product_id"]].drop_duplicates()
-    chosen = keys.sample(n=min(n_series, len(keys)), random_state=seed)
+    share = (frame.assign(out=frame["stock_hour6_22_cnt"] > 0).groupby(["store_id", "product_id"])["out"].mean()
+             .reset_index())
+    share = share.sample(frac=1.0, random_state=seed)  # random order, then (stably) by stock-out share
+    if fewest_stockouts:
+        share = share.sort_values("out", kind="stable")
+    chosen = share.head(n_series)[["store_id", "product_id"]]
     frame = frame.merge(chosen, on=["store_id", "product_id"])
     stockout_share = float((frame["stock_hour6_22_cnt"] > 0).mean())
     # the product ids of different stores are one product: parameters per product id
@@ -72,7 +78,8 @@ def freshretailnet_data(data_dir: Path, n_series: int = 1000, holdout_days: int 
         base.waste_cost, base.lost_sale_cost))
     calendar = np.sort(actual["date"].unique())
     return BacktestData(
-        name=f"FreshRetailNet-50K ({len(chosen)} random series of 50,000, seed {seed}, 90 days)",
+        name=(f"FreshRetailNet-50K ({len(chosen)} {'least stocked-out' if fewest_stockouts else 'random'} series "
+              f"of 50,000, seed {seed}, 90 days)"),
         actual=actual, start=pd.Timestamp(calendar[-holdout_days]), parameters=params,
         categories=pd.Series(category, index=params["product_id"]),
         note=(f"sale_amount is normalised (relative units, packs of {pack_size}); {stockout_share:.0%} of the "
