@@ -2,7 +2,8 @@
 
     python -m ml.data.simulator --stores 1000 --products 10000 --days 730 --out DIR
         a sales log of any size as partitioned Parquet (DIR/sales/store_id=.../part.parquet, plus
-        stores, products, promotions and stock), store by store; prints rows, rows/s and peak memory
+        stores, products, promotions and stock), store by store (--jobs N: in N processes, same files);
+        prints rows, rows/s and peak memory (of the largest process)
     python -m ml.data.simulator --customers 400 --days 365 --csv --out DIR
         the default simulated chain (``simulate``) as CSV: transactions, stores, stock, signals
 """
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--end", type=date.fromisoformat, default=None, help="last day, YYYY-MM-DD (default yesterday)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--jobs", type=int, default=1, help="Parquet mode: processes (stores are spread over them)")
     parser.add_argument("--csv", action="store_true", help="write simulate()'s dataset as CSV files instead")
     parser.add_argument("--customers", type=int, default=400, help="CSV mode: loyalty customers")
     parser.add_argument("--anonymous", action="store_true", help="CSV mode: add the anonymous sales")
@@ -54,8 +56,8 @@ def _write_csv(args: argparse.Namespace, end: date) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if min(args.stores, args.products, args.days, args.customers) < 1:
-        print("--stores, --products, --days and --customers must be positive", file=sys.stderr)
+    if min(args.stores, args.products, args.days, args.customers, args.jobs) < 1:
+        print("--stores, --products, --days, --customers and --jobs must be positive", file=sys.stderr)
         return 2
     end = args.end or date.today() - timedelta(days=1)
     if args.csv:
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {stores}/{args.stores} stores, {rows:,} rows, peak {peak_rss_mb():.0f} MB", file=sys.stderr)
 
     report = write_scale_chain(args.out, args.stores, args.products, args.days, end, seed=args.seed,
-                               progress=progress)
+                               jobs=args.jobs, progress=progress)
     print(f"{report.stores} stores x {report.products} products x {report.days} days: {report.rows:,} sales rows "
           f"in {report.seconds:.1f} s ({report.rows_per_second:,.0f} rows/s), peak memory {report.peak_rss_mb:.0f} MB "
           f"-> {args.out}")

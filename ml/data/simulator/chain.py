@@ -2,7 +2,7 @@
 
 Two formats, as in a French supermarket chain:
 
-* ``proximite`` (urban proximity store, city centre): small (about half a supermarket's sales),
+* ``proximite`` (urban proximity store, city centre): small (under half a supermarket's sales),
   busy on weekday lunchtimes and evenings, a flatter week, a subset of the catalogue
   (every best-seller, about half of the slow movers), quieter in the school holidays (city
   dwellers leave, the more so from mid-July to mid-August);

@@ -96,6 +96,13 @@ def _visits(customers: Customers, traffic: np.ndarray, weekday_mean: np.ndarray,
     return np.nonzero((rng.random((n, days)) < p_visit) & active)
 
 
+def _basket_ids(numbers: np.ndarray) -> np.ndarray:
+    """"B0000042"-style basket ids."""
+    if len(numbers) == 0:
+        return np.array([], dtype=object)
+    return np.char.add("B", np.char.zfill(numbers.astype(str), 7)).astype(object)
+
+
 def loyalty_lines(customers: Customers, chain: Chain, catalog: pd.DataFrame, history: pd.DatetimeIndex,
                   traffic: np.ndarray, basket_day: np.ndarray, demand: np.ndarray, price: np.ndarray,
                   rng: np.random.Generator) -> pd.DataFrame:
@@ -131,5 +138,5 @@ def loyalty_lines(customers: Customers, chain: Chain, catalog: pd.DataFrame, his
         "quantity": quantity.astype("float64"),
         "price": np.round(price[store[line_v], visit_d[line_v], line_p], 2),
         "store": store[line_v],
-        "basket_id": np.char.add("B", np.char.zfill(basket_number[line_v].astype(str), 7)).astype(object),
+        "basket_id": _basket_ids(basket_number[line_v]),
     })

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import resource
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -85,8 +87,8 @@ class _World:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process or of its largest worker so far (Linux reports kilobytes)."""
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
 def _store_chunk(world: _World, s: int, p0: int, p1: int, own: pd.DataFrame, carried: np.ndarray,
@@ -116,8 +118,8 @@ def _store_chunk(world: _World, s: int, p0: int, p1: int, own: pd.DataFrame, car
     return table, sold[-RECENT_DAYS:].mean(axis=0)
 
 
-def _write_store(world: _World, s: int, out: Path, stock_writer: pq.ParquetWriter,
-                 promo_writer: pq.ParquetWriter) -> int:
+def _store(world: _World, s: int, out: Path) -> tuple[int, pa.Table, pa.Table]:
+    """Write store ``s``'s sales partition; return its row count, stock lines and own promotions."""
     store_id = world.chain.stores["store_id"].iat[s]
     rng = np.random.default_rng([world.seed, s + 1])
     weights = world.catalog["weight"].to_numpy()
@@ -139,9 +141,18 @@ def _write_store(world: _World, s: int, out: Path, stock_writer: pq.ParquetWrite
     daily = pd.DataFrame({"store_id": store_id, "product_id": world.catalog["product_id"].to_numpy()[sold],
                           "units": np.concatenate(recent)[sold]})
     stock = stock_position(daily, world.days.history[-1].date(), rng)
-    stock_writer.write_table(pa.Table.from_pandas(stock, schema=_STOCK_SCHEMA, preserve_index=False))
-    promo_writer.write_table(_promotions_table(own, world))
-    return rows
+    return rows, pa.Table.from_pandas(stock, schema=_STOCK_SCHEMA, preserve_index=False), _promotions_table(own, world)
+
+
+_worker: dict[str, object] = {}
+
+
+def _start_worker(sizes: tuple[int, int, int, date, int], out: Path) -> None:
+    _worker["world"], _worker["out"] = _make_world(*sizes), out
+
+
+def _worker_store(s: int) -> tuple[int, pa.Table, pa.Table]:
+    return _store(_worker["world"], s, _worker["out"])  # type: ignore[arg-type]
 
 
 def _promotions_table(events: pd.DataFrame, world: _World) -> pa.Table:
@@ -158,21 +169,30 @@ def _promotions_table(events: pd.DataFrame, world: _World) -> pa.Table:
     })
 
 
-def write_scale_chain(out: str | Path, n_stores: int, n_products: int, days: int, end: date,
-                      seed: int = 7, progress=None) -> ScaleReport:
-    """Write a chain of ``n_stores`` x ``n_products`` over ``days`` days ending ``end`` under ``out``."""
-    if min(n_stores, n_products, days) < 1:
-        raise ValueError("stores, products and days must be positive")
-    started = time.perf_counter()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+def _make_world(n_stores: int, n_products: int, days: int, end: date, seed: int) -> _World:
     rng = np.random.default_rng(seed)
     catalog = scaled_catalog(n_products, seed)
     chain = build_chain(n_stores, rng)
     span = make_days(end, days, FUTURE_DAYS)
     chain_events = draw_events(np.arange(n_products), len(span.index), int(span.index[0].dayofweek), CHAIN_RATE, rng)
-    world = _World(chain, catalog, span, season_multipliers(span.index, catalog["season"].tolist()).astype(np.float32),
-                   chain_events, 1 + 0.02 * np.arange(days) / 365, seed)
+    season = season_multipliers(span.index, catalog["season"].tolist()).astype(np.float32)
+    return _World(chain, catalog, span, season, chain_events, 1 + 0.02 * np.arange(days) / 365, seed)
+
+
+def write_scale_chain(out: str | Path, n_stores: int, n_products: int, days: int, end: date,
+                      seed: int = 7, jobs: int = 1, progress=None) -> ScaleReport:
+    """Write a chain of ``n_stores`` x ``n_products`` over ``days`` days ending ``end`` under ``out``.
+
+    ``jobs`` > 1 spreads the stores over that many processes; the files are the same as with one.
+    """
+    if min(n_stores, n_products, days, jobs) < 1:
+        raise ValueError("stores, products, days and jobs must be positive")
+    started = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    sizes = (n_stores, n_products, days, end, seed)
+    world = _make_world(*sizes)
+    chain, catalog, chain_events = world.chain, world.catalog, world.chain_events
     pq.write_table(pa.Table.from_pandas(chain.stores, preserve_index=False), out / "stores.parquet")
     pq.write_table(pa.Table.from_pandas(catalog[["product_id", "name", "category", "aliases", "price"]],
                                         preserve_index=False), out / "products.parquet")
@@ -180,8 +200,21 @@ def write_scale_chain(out: str | Path, n_stores: int, n_products: int, days: int
     with pq.ParquetWriter(out / "stock.parquet", _STOCK_SCHEMA) as stock_writer, \
             pq.ParquetWriter(out / "promotions.parquet", _promotions_table(chain_events, world).schema) as promos:
         promos.write_table(_promotions_table(chain_events, world))
-        for s in range(n_stores):
-            rows += _write_store(world, s, out, stock_writer, promos)
-            if progress:
-                progress(s + 1, rows)
+        with _results(world, sizes, out, jobs) as results:
+            for s, (store_rows, stock, own) in enumerate(results):
+                stock_writer.write_table(stock)
+                promos.write_table(own)
+                rows += store_rows
+                if progress:
+                    progress(s + 1, rows)
     return ScaleReport(n_stores, n_products, days, rows, time.perf_counter() - started, peak_rss_mb())
+
+
+@contextmanager
+def _results(world: _World, sizes: tuple[int, int, int, date, int], out: Path, jobs: int):
+    """Each store's result in store order, computed here or by ``jobs`` worker processes."""
+    if jobs == 1:
+        yield (_store(world, s, out) for s in range(len(world.chain)))
+        return
+    with get_context("spawn").Pool(jobs, initializer=_start_worker, initargs=(sizes, out)) as pool:
+        yield pool.imap(_worker_store, range(len(world.chain)))
