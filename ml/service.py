@@ -229,16 +229,17 @@ class Caddie:
         Without stock data the proposal is from the forecast alone and says so (``has_stock_data`` False).
         """
         day = self._check_day(day)
-        scope = self._scopes.scope(store)
-        assert scope.store is not None
+        scope = Scope(ScopeLevel.STORE, store=self._scopes.store(store or ""), n_stores=1)
         products = self._order_products(scope, query)
         return self._orders.propose(scope.store, products, day, model=self._tables.model)
 
     def _order_products(self, scope: Scope, query: str | None) -> list[Product]:
-        assert scope.store is not None
         store = scope.store
+        assert store is not None
         if query is None or not str(query).strip():
-            return [self._product(pid) for pid in self._scopes.ranked(scope)[: self._orders.main_products]]
+            level, name = key(scope)
+            forecast = [pid for pid in self._scopes.ranked(scope) if (level, name, pid) in self._tables.forecasts]
+            return [self._product(pid) for pid in forecast[: self._orders.main_products]]
         category = self._orders.category(query)
         if category is not None:
             members = self._orders.members(category)

@@ -343,3 +343,8 @@ def test_anonymous_tickets_count_in_forecasts_but_not_in_customer_models(tmp_pat
     assert 0.0 <= caddie.predict("C1", "yaourt").probability <= 1.0
     # every ticket, anonymous or not, is a sale of the store: the history is the whole of it
     assert {h.quantity for h in caddie.forecast("yaourt", store="1").history} == {10.0}
+
+
+def test_orders_need_a_store(chain):
+    with pytest.raises(UnknownStore):
+        chain.orders("")

@@ -189,8 +189,7 @@ def test_cleaned_france_file_keeps_its_month_first_dates(shared_data: Path, tmp_
     cleaned = _france_cleaned(_france_raw(shared_data))
     cleaned.to_csv(tmp_path / "france.csv", index=False)
     dataset = read_transactions(tmp_path / "france.csv", FRANCE_COLUMNS)
-    kept = cleaned.drop_duplicates()  # rows identical in every column are dropped by the loader (with a warning)
-    expected = pd.to_datetime(kept["InvoiceDate"], format="%m/%d/%Y %H:%M")  # '12/1/2010 8:45' is 1 December
+    expected = pd.to_datetime(cleaned["InvoiceDate"], format="%m/%d/%Y %H:%M")  # '12/1/2010 8:45' is 1 December
     assert (dataset.start, dataset.end) == (expected.min().date(), expected.max().date())
     assert dataset.transactions["timestamp"].tolist() == expected.tolist()
 
@@ -205,7 +204,7 @@ def test_all_models_train_and_answer_on_the_cleaned_france_file(shared_data: Pat
     report = train_all(settings, evaluate=False)
     assert report.evaluation == {}
     assert registry.is_complete(tmp_path / "models")
-    assert len(load_dataset_from_db(settings.database_url).transactions) == len(cleaned.drop_duplicates())
+    assert len(load_dataset_from_db(settings.database_url).transactions) == len(cleaned)
 
     caddie = Caddie.load(tmp_path / "models")
     timestamps = pd.to_datetime(cleaned["InvoiceDate"], format="%m/%d/%Y %H:%M")
