@@ -31,6 +31,8 @@ FR: dict[str, str] = {
     "problem.missing_store": "Il manque le nom du magasin après « magasin ».",
     "problem.order_needs_store": "Une commande se calcule pour un magasin : ajoutez `magasin <nom>` ou liez ce canal "
                                  "avec `/caddie magasin <nom>`.",
+    "problem.link_needs_channel": "Un magasin se lie à un canal Slack (`/caddie magasin <nom>` dans ce canal). "
+                                  "Ici, ajoutez `magasin <nom>` à la commande.",
     "problem.order_period": "Une commande se calcule pour un jour de commande (ex. `demain`), pas pour une période.",
     # errors
     "error.unknown_store": "Je ne trouve pas le magasin « {query} ».",
@@ -98,6 +100,8 @@ EN: dict[str, str] = {
     "problem.missing_store": "The store name is missing after \"store\".",
     "problem.order_needs_store": "An order is computed for one store: add `store <name>` or link this channel with "
                                  "`/caddie store <name>`.",
+    "problem.link_needs_channel": "A store is linked to a Slack channel (`/caddie store <name>` in that channel). "
+                                  "Here, add `store <name>` to the command.",
     "problem.order_period": "An order is computed for an order day (e.g. `tomorrow`), not for a period.",
     "error.unknown_store": "I can't find the store \"{query}\".",
     "error.store_suggestions": "Close stores: {suggestions}.",

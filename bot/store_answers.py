@@ -61,8 +61,8 @@ def answer_store_link(cmd: StoreLinkCommand, caddie: Caddie, where: Where, lang:
     if cmd.query is None and not cmd.unlink:
         link = where.link()
         return link_shown_blocks(link, [caddie.resolve_store(s) for s in link.stores], n_chain, lang)
-    if where.links is None or not where.channel:
-        raise RuntimeError("store links need a channel and a database")
+    if where.links is None or not where.channel:  # the local console: no channel to link
+        raise UsageError("caddie", "link_needs_channel")
     if cmd.unlink:
         where.links.link(where.channel, None, where.user)
         log.info("channel %s unlinked from its store by %s", where.channel, where.user)

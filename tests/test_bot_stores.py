@@ -236,3 +236,9 @@ def test_customer_commands_on_a_sales_log_say_there_are_no_customers() -> None:
 
     assert "Ces données n'ont pas de clients" in plain(user_message(NoCustomerData("freshretailnet50k"), "fr"))
     assert "These data have no customers" in user_message(NoCustomerData("freshretailnet50k"), "en")
+
+
+def test_linking_outside_a_channel_explains_how() -> None:
+    reply = ask("/caddie", "magasin Nantes", Where())
+    assert not reply.in_channel
+    assert "ajoutez `magasin &lt;nom&gt;` à la commande" in reply.text  # Slack-escaped

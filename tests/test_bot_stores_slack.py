@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.app import create_client
-from bot.channels import ChannelStores, links_engine
+from bot.channels import ChannelStores
 from bot.jobs import JOB, run_daily_job
 from bot.post_claims import POSTED, make_engine, post_status
 from bot.refresh import FixedCaddie
