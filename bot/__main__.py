@@ -45,7 +45,6 @@ class Startup:
 
 def _start(args: argparse.Namespace) -> Startup:
     """Settings, logging, database and models; raises :class:`ConfigError` (one line) on any misconfiguration."""
-    from ml.registry import is_complete
     from ml.settings import MLSettings
 
     overrides = {k: v for k, v in {"mode": args.mode, "charts_dir": args.charts_dir}.items() if v is not None}
@@ -61,6 +60,8 @@ def _start(args: argparse.Namespace) -> Startup:
     check_database_url(settings.database_url)
     problem = database_problem(settings.database_url)
     if problem is not None:
+        from ml.registry import is_complete  # joblib, numpy: imported once the settings are known to be good
+
         if not is_complete(Path(ml_settings.model_dir)):
             raise ConfigError(f"DATABASE_URL: {problem}; the first start trains the models and needs a writable "
                               "database: fix DATABASE_URL or the database")

@@ -10,11 +10,12 @@ Other commands pass straight through to :func:`bot.dispatch.answer`.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from bot import dispatch
-from bot.access import AccessPolicy, is_customer_level
+from bot.access import AccessPolicy, Refusal, is_customer_level
 from bot.channels import Where
 from bot.audit import AuditEntry, AuditLog, AuditUnavailable, Requester
 from bot.commands import Command, PredictCommand, RecommendCommand, TargetCommand
@@ -24,6 +25,8 @@ from bot.settings import BotSettings
 
 if TYPE_CHECKING:
     from ml.service import Caddie
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -42,13 +45,17 @@ class CustomerGate:
             return dispatch.answer(parsed, caddie, lang=lang, where=where)
         refusal = self.policy.refusal(requester)
         if refusal is not None:
-            return _notice(refusal.message(lang), lang)
+            log.info("customer answer refused (%s): user %s, team %s, channel %s", refusal.key, requester.user_id,
+                     requester.team_id, requester.channel_id)
+            return _refusal_notice(refusal, lang)
         reply = dispatch.answer(parsed, caddie, lang=lang, where=where)
         assert parsed.command is not None
         try:
             self.audit.record(audit_entry(parsed.command, requester, reply))
         except AuditUnavailable:
             return _notice(t("access.audit_down", lang), lang)
+        log.debug("customer answer (%s) audited: user %s, channel %s", parsed.name, requester.user_id,
+                  requester.channel_id)
         return replace(reply, in_channel=reply.in_channel and self.in_channel)
 
 
@@ -68,3 +75,10 @@ def audit_entry(command: Command, requester: Requester, reply: dispatch.Reply) -
 def _notice(message: str, lang: str) -> dispatch.Reply:
     text, blocks = notice_blocks(message, lang)
     return dispatch.Reply(text=text, blocks=blocks)
+
+
+def _refusal_notice(refusal: Refusal, lang: str) -> dispatch.Reply:
+    """The refusal, with Slack links to the channels and groups where to ask (catalogue text and settings only:
+    nothing the user typed, so nothing to escape)."""
+    message = refusal.message(lang)
+    return dispatch.Reply(text=message, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": message}}])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import Column, Date, DateTime, Engine, Integer, MetaData, String, Table, create_engine
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 metadata = MetaData()
 
@@ -59,3 +59,20 @@ def make_engine(database_url: str) -> Engine:
 
 def create_tables(engine: Engine) -> None:
     metadata.create_all(engine, checkfirst=True)
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """The database refused a write because it is read-only (SQLite file or mode, PostgreSQL replica...)."""
+    message = str(getattr(exc, "orig", None) or exc).lower()
+    return "readonly" in message.replace("-", "") or "read only" in message
+
+
+def describe_database_error(exc: BaseException) -> str:
+    """What went wrong with the database, in a few words and one line (no SQL, no parameters)."""
+    lines = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    message = lines[0].strip() if lines else type(exc).__name__
+    if is_read_only(exc):
+        return f"the database is read-only ({message})"
+    if isinstance(exc, (OperationalError, OSError)):
+        return f"cannot reach or open the database ({message})"
+    return f"{type(exc).__name__}: {message}"

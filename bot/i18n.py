@@ -190,6 +190,11 @@ _FR: dict[str, str] = {
     "logistics.header": "Prévision de la demande — {day}",
     "logistics.intro": "Quantités attendues pour les {n} produits les plus vendus (intervalle à {level} %) :",
     "logistics.empty": "Aucune prévision disponible pour {day}.",
+    "logistics.db_read_only": ":warning: La prévision du {day} n'est pas encore publiée : la base de données "
+                              "(DATABASE_URL) est en lecture seule, je ne peux pas garantir un envoi unique. "
+                              "Prévenez l'équipe technique ; nouvel essai dans {minutes} min.",
+    "logistics.db_down": ":warning: La prévision du {day} n'a pas pu être publiée : la base de données "
+                         "(DATABASE_URL) ne répond pas. Prévenez l'équipe technique.",
     "logistics.stale": "Pas de prévision pour {day} : les données de ventes s'arrêtent au {as_of}. "
                        "Mettez les données à jour et relancez l'entraînement (`make train`).",
     "logistics.col.product": "Produit",
@@ -368,6 +373,11 @@ _EN: dict[str, str] = {
     "logistics.header": "Demand forecast — {day}",
     "logistics.intro": "Expected quantities for the {n} best-selling products ({level}% interval):",
     "logistics.empty": "No forecast available for {day}.",
+    "logistics.db_read_only": ":warning: The forecast for {day} is not posted yet: the database (DATABASE_URL) is "
+                              "read-only, so I cannot make sure it is sent once. Please tell the technical team; "
+                              "next try in {minutes} min.",
+    "logistics.db_down": ":warning: The forecast for {day} could not be posted: the database (DATABASE_URL) does "
+                         "not answer. Please tell the technical team.",
     "logistics.stale": "No forecast for {day}: the sales data ends on {as_of}. "
                        "Update the data and retrain (`make train`).",
     "logistics.col.product": "Product",

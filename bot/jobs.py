@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Callable
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from bot import rendering
 from bot.channels import ChannelLink, ChannelStores
 from bot.cron import cron_trigger, due_day
+from bot.database import describe_database_error, is_read_only
 from bot.i18n import fmt_date, t
 from bot.logistics import channel_stores, post_store_threads, store_post
 from bot.post_claims import POSTED, claim, make_engine, mark_posted, post_status, release
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 JOB = "daily_forecast"
 REFRESH_JOB = "refresh_models"
 MISFIRE_GRACE_SECONDS = 3600
+RETRY_DELAYS = (60.0, 120.0, 300.0, 600.0, 1200.0)  # seconds before each retry when the database fails
 CATCH_UP_WINDOW = timedelta(hours=6)  # a morning post found missing later than this after its time is skipped
 
 
@@ -119,17 +121,76 @@ def _record_posted(engine: Engine, channel: str, day: date, ts: str | None, atte
             time.sleep(0.5 * attempt)
 
 
-def run_daily_job(client: WebClient, caddies: CaddieProvider, engine: Engine, settings: BotSettings) -> str | None:
-    """The scheduled job: today's post (in ``TIMEZONE``), errors logged with their trace, never raised."""
-    assert settings.logistics_channel is not None
-    try:
-        channel = settings.logistics_channel
-        link = ChannelStores.from_settings(settings.database_url, settings.channel_stores, engine).link_of(channel)
-        return post_daily_forecasts(client, caddies.current(), engine, channel, settings.current_day(),
-                                    settings.language, settings.forecast_top_n, link)
-    except Exception as exc:  # noqa: BLE001 - a scheduler thread has nobody to raise to
-        log.error("daily forecast post failed (will retry on the next run): %s", exc, exc_info=exc)
+class DailyPost:
+    """The scheduled post of today's forecast (in ``TIMEZONE``); errors are logged, never raised.
+
+    When the database is down or read-only (the claim cannot be written), the post is retried after
+    :data:`RETRY_DELAYS`; a read-only database is reported in the logistics channel at the first failure, an
+    unreachable one when the retries are exhausted. A database down at start-up is connected to later.
+    """
+
+    def __init__(self, client: WebClient, caddies: CaddieProvider, settings: BotSettings,
+                 engine: Engine | None = None, retry_delays: tuple[float, ...] = RETRY_DELAYS):
+        assert settings.logistics_channel is not None
+        self.client, self.caddies, self.settings = client, caddies, settings
+        self.channel: str = settings.logistics_channel
+        self.retry_delays = retry_delays
+        self.scheduler: BackgroundScheduler | None = None  # set by start_scheduler, for the retries
+        self._engine = engine
+        self._reported: set[tuple[date, str]] = set()
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+    def run(self, attempt: int = 0) -> str | None:
+        settings, day = self.settings, self.settings.current_day()
+        try:
+            engine = self.engine()
+            link = ChannelStores.from_settings(settings.database_url, settings.channel_stores, engine)\
+                .link_of(self.channel)  # the channel's store(s): one post, a thread per store, or the chain
+            return post_daily_forecasts(self.client, self.caddies.current(), engine, self.channel, day,
+                                        settings.language, settings.forecast_top_n, link)
+        except (SQLAlchemyError, OSError) as exc:
+            self._database_failed(exc, day, attempt)
+        except Exception as exc:  # noqa: BLE001 - a scheduler thread has nobody to raise to
+            log.error("daily forecast post failed (will retry on the next run): %s", exc, exc_info=exc)
         return None
+
+    def _database_failed(self, exc: BaseException, day: date, attempt: int) -> None:
+        retry = attempt < len(self.retry_delays)
+        delay = self.retry_delays[attempt] if retry else None
+        log.error("daily forecast post for %s: DATABASE_URL: %s; %s", day, describe_database_error(exc),
+                  f"retrying in {delay:.0f} s" if retry else "giving up for today")
+        if is_read_only(exc):
+            self._report(day, "logistics.db_read_only", minutes=max(1, round((delay or 0) / 60)))
+        elif not retry:
+            self._report(day, "logistics.db_down")
+        if retry and self.scheduler is not None:
+            self.scheduler.add_job(self.run, "date", run_date=datetime.now(self.settings.tz) + timedelta(seconds=delay),
+                                   kwargs={"attempt": attempt + 1}, id=f"{JOB}_retry", replace_existing=True)
+
+    def _report(self, day: date, key: str, **params: object) -> None:
+        """Tells the logistics channel, once per day and kind of problem."""
+        if (day, key) in self._reported:
+            return
+        lang = self.settings.language
+        text, blocks = rendering.notice_blocks(t(key, lang, day=fmt_date(day, lang), **params), lang)
+        try:
+            self.client.chat_postMessage(channel=self.channel, text=text, blocks=blocks)
+            self._reported.add((day, key))
+        except Exception as exc:  # noqa: BLE001 - Slack down too: the log line above is all there is
+            log.error("could not report the database problem to %s: %s", self.channel, type(exc).__name__)
+
+    def posted_today(self) -> bool | None:
+        """Whether today's post is recorded; None when the database cannot say."""
+        try:
+            return post_status(self.engine(), JOB, self.channel, self.settings.current_day()) == POSTED
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("DATABASE_URL: %s; today's post will be checked when it runs",
+                        describe_database_error(exc))
+            return None
 
 
 def start_scheduler(settings: BotSettings, client: WebClient, caddies: CaddieProvider, engine: Engine | None = None,
@@ -143,25 +204,22 @@ def start_scheduler(settings: BotSettings, client: WebClient, caddies: CaddiePro
         scheduler.add_job(refresh, cron_trigger(settings.refresh_cron, tz), id=REFRESH_JOB, replace_existing=True,
                           misfire_grace_time=MISFIRE_GRACE_SECONDS, coalesce=True, max_instances=1)
     if settings.logistics_channel:
-        _add_post_jobs(scheduler, settings, client, caddies, engine or make_engine(settings.database_url),
-                       now or datetime.now(tz))
+        post = DailyPost(client, caddies, settings, engine)
+        post.scheduler = scheduler
+        _add_post_jobs(scheduler, settings, post, now or datetime.now(tz))
     scheduler.start()
     return scheduler
 
 
-def _add_post_jobs(scheduler: BackgroundScheduler, settings: BotSettings, client: WebClient,
-                   caddies: CaddieProvider, engine: Engine, now: datetime) -> None:
-    assert settings.logistics_channel is not None
-    job_args = {"client": client, "caddies": caddies, "engine": engine, "settings": settings}
-    scheduler.add_job(run_daily_job, cron_trigger(settings.forecast_cron, settings.tz), id=JOB,
-                      kwargs=job_args, replace_existing=True, misfire_grace_time=MISFIRE_GRACE_SECONDS,
-                      coalesce=True, max_instances=1)
-    day = settings.current_day()  # the post's key, as run_daily_job computes it
+def _add_post_jobs(scheduler: BackgroundScheduler, settings: BotSettings, post: DailyPost, now: datetime) -> None:
+    scheduler.add_job(post.run, cron_trigger(settings.forecast_cron, settings.tz), id=JOB, replace_existing=True,
+                      misfire_grace_time=MISFIRE_GRACE_SECONDS, coalesce=True, max_instances=1)
+    day = settings.current_day()  # the post's key, as DailyPost.run computes it
     due = due_day(now, settings.forecast_cron, within=CATCH_UP_WINDOW) is not None
     if due_day(now, settings.forecast_cron) is not None and not due:
         log.warning("today's %s post was missed more than %s ago: not sent late", settings.forecast_cron,
                     CATCH_UP_WINDOW)
-    if due and post_status(engine, JOB, settings.logistics_channel, day) != POSTED:
+    if due and not post.posted_today():
         log.info("the %s post of %s is due and missing: catching up", settings.forecast_cron, day)
-        scheduler.add_job(run_daily_job, id=f"{JOB}_catch_up", kwargs=job_args, replace_existing=True,
+        scheduler.add_job(post.run, id=f"{JOB}_catch_up", replace_existing=True,
                           max_instances=1)  # no trigger: runs once, now

@@ -9,15 +9,18 @@ and what needs the database (the post's claims, the audit log of customer answer
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 from sqlalchemy import text
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.engine import make_url
 
+from bot.database import describe_database_error
 from bot.settings import ConfigError
 
 if TYPE_CHECKING:
@@ -69,49 +72,95 @@ def database_problem(url: str) -> str | None:
     return None
 
 
-def describe_database_error(exc: BaseException) -> str:
-    message = _first_line(getattr(exc, "orig", None) or exc)
-    if "readonly" in message.replace("-", "").lower() or "read only" in message.lower():
-        return f"the database is read-only ({message})"
-    if isinstance(exc, (OperationalError, OSError)):
-        return f"cannot reach or open the database ({message})"
-    return f"{type(exc).__name__}: {message}"
-
-
 def load_models(settings: MLSettings) -> tuple[LiveCaddie, Callable[[], bool]]:
     """The served models (trained first on a fresh machine), and the refresh that retrains them.
 
     Every failure an operator can cause is raised as a one-line :class:`ConfigError`.
     """
     from bot.refresh import LiveCaddie, refresh_models
-    from ml.errors import CaddieError
     from ml.service import Caddie
+    from ml.registry import is_complete
     from ml.train import ensure_trained, train_all
 
     def load(model_dir: Path) -> Caddie:
         return Caddie.load(model_dir, horizon_days=settings.forecast_horizon_days)
 
     model_dir = Path(settings.model_dir)
-    _check_model_dir(model_dir)
+    if model_dir.exists() and not model_dir.is_dir():
+        raise ConfigError(f"MODEL_DIR={model_dir} is a file, not a folder: point MODEL_DIR to a folder")
+    if not is_complete(model_dir):
+        check_first_training(settings)
+        _train_first(settings, ensure_trained)
     try:
-        live = LiveCaddie(load(ensure_trained(settings)))
-    except CaddieError as exc:
-        raise ConfigError(f"DATA_SOURCE={settings.data_source}: {_first_line(exc)} "
-                          "(set DATA_SOURCE, DATA_DIR and DATA_COLUMNS to data that can be read)") from exc
-    except (SQLAlchemyError, ImportError) as exc:
-        raise ConfigError(f"DATABASE_URL: {describe_database_error(exc)}; the first start trains the models "
-                          "and needs a writable database") from exc
-    except OSError as exc:
-        raise ConfigError(_os_error(exc, model_dir)) from exc
+        live = LiveCaddie(load(model_dir))
     except Exception as exc:  # noqa: BLE001 - a damaged model file: unpickling raises anything
         raise ConfigError(f"MODEL_DIR={model_dir} holds models that cannot be loaded ({type(exc).__name__}): "
                           "retrain them (python -m ml.train) or point MODEL_DIR elsewhere") from exc
     return live, lambda: refresh_models(live, lambda: train_all(settings).model_dir, load)
 
 
-def _check_model_dir(model_dir: Path) -> None:
-    if model_dir.exists() and not model_dir.is_dir():
-        raise ConfigError(f"MODEL_DIR={model_dir} is a file, not a folder: point MODEL_DIR to a folder")
+def check_first_training(settings: MLSettings) -> None:
+    """What the first training needs, checked before it starts: the data source, its columns, a writable
+    model folder. Raises :class:`ConfigError`."""
+    from ml.data.io import parse_column_mapping
+    from ml.data.sources import COMPLETEJOURNEY_PRODUCTS_FILE, COMPLETEJOURNEY_TRANSACTIONS_FILE, ONLINE_RETAIL_FILE
+    from ml.errors import CaddieError
+
+    source, data_dir = settings.data_source.strip(), Path(settings.data_dir)
+    needs = {"online_retail": [ONLINE_RETAIL_FILE],
+             "completejourney": [COMPLETEJOURNEY_TRANSACTIONS_FILE, COMPLETEJOURNEY_PRODUCTS_FILE]}
+    if source.lower() == "simulator":
+        _check_iso_date("SIMULATOR_END", settings.simulator_end)
+    elif source.lower() in needs:
+        for name in needs[source.lower()]:
+            if not (data_dir / name).is_file():
+                raise ConfigError(f"DATA_SOURCE={source} needs {data_dir / name}, which does not exist: set DATA_DIR "
+                                  "to the folder holding it, or DATA_SOURCE=simulator")
+    elif not Path(source).expanduser().is_file():
+        raise ConfigError(f"DATA_SOURCE={source!r} is neither simulator, online_retail, completejourney nor an "
+                          "existing file: fix DATA_SOURCE")
+    else:
+        try:
+            parse_column_mapping(settings.data_columns)
+        except CaddieError as exc:
+            raise ConfigError(f"DATA_COLUMNS: {_first_line(exc)} (e.g. customer_id=Client,product_id=EAN)") from exc
+    _check_writable("MODEL_DIR", Path(settings.model_dir))
+
+
+def _train_first(settings: MLSettings, ensure_trained: Callable[[MLSettings], Path]) -> None:
+    from ml.errors import CaddieError
+
+    try:
+        ensure_trained(settings)
+    except CaddieError as exc:
+        message = _first_line(exc)
+        where = "" if "DATA_" in message else f"DATA_SOURCE={settings.data_source}: "
+        raise ConfigError(f"{where}{message} (the first start trains on DATA_SOURCE: fix the data or the "
+                          "DATA_SOURCE, DATA_DIR and DATA_COLUMNS settings)") from exc
+    except (SQLAlchemyError, ImportError) as exc:
+        raise ConfigError(f"DATABASE_URL: {describe_database_error(exc)}; the first start trains the models "
+                          "and needs a writable database") from exc
+    except OSError as exc:
+        raise ConfigError(_os_error(exc, Path(settings.model_dir))) from exc
+
+
+def _check_iso_date(name: str, value: str | None) -> None:
+    if value:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise ConfigError(f"{name}={value!r} is not a date: use YYYY-MM-DD, or leave it empty") from None
+
+
+def _check_writable(name: str, folder: Path) -> None:
+    """Creates ``folder`` if needed and writes a probe file in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".caddie-probe-"):
+            pass
+    except OSError as exc:
+        raise ConfigError(f"{name}={folder} cannot be written ({exc.strerror or type(exc).__name__}): point {name} "
+                          "to a folder caddie may write") from None
 
 
 def _os_error(exc: OSError, model_dir: Path) -> str:

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.app import create_client
 from bot.channels import ChannelStores
-from bot.jobs import JOB, run_daily_job
+from bot.jobs import JOB, DailyPost
 from bot.post_claims import POSTED, make_engine, post_status
 from bot.refresh import FixedCaddie
 from bot.settings import BotSettings
@@ -109,6 +109,11 @@ def test_commande_renders_the_order_lines(bot: Bot) -> None:
 
 
 # -- the daily logistics post -----------------------------------------------------------------------
+
+def run_daily_job(client: WebClient, caddies: FixedCaddie, engine: Any, settings: BotSettings) -> str | None:
+    """One scheduled run of the daily post (a new process each time: nothing kept between runs but the database)."""
+    return DailyPost(client, caddies, settings, engine).run()
+
 
 def logistics(fake: FakeSlack, db_url: str, stores: str) -> tuple[BotSettings, Any]:
     settings = BotSettings(_env_file=None, slack_bot_token="xoxb-test", slack_api_url=fake.api_url,
