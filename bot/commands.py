@@ -50,6 +50,8 @@ TARGET_N = (1, 50, 10)
 MAX_HORIZON_TEXT_DAYS = 366  # beyond, "+9999" is a typo; the model's own horizon is checked by the service
 MAX_CUSTOMER_DIGITS = 18  # longer is not an id any data set uses: "not a customer number"
 MAX_COUNT_DIGITS = 6
+MAX_WORDS = 40  # a product, a date and a store fit in far less: longer text is refused, never cut
+MAX_TEXT_CHARS = 10_000  # a 5000-digit "customer number" still gets "not a customer number"
 
 HELP_WORDS = frozenset({"help", "aide", "?", "-h", "--help"})
 _CUSTOMER_WORDS = {"client", "cliente", "customer", "cli", "cust", "clt"}
@@ -106,7 +108,10 @@ def parse_command(command: str, text: str, today: date) -> Command:
     ``today`` is the reference day for relative dates (``demain``, ``samedi``).
     """
     name = command_name(clean_input(command))
-    tokens = clean_input(text).split()
+    cleaned = clean_input(text)
+    tokens = cleaned.split()
+    if len(cleaned) > MAX_TEXT_CHARS or len(tokens) > MAX_WORDS:
+        raise UsageError(name if name in COMMANDS else "", "too_long", limit=MAX_WORDS)
     if name == "caddie" and tokens and normalize(tokens[0]) in STORE_WORDS:
         return parse_store_link(tokens[1:])
     if name in ("", "help", "aide", "caddie"):
@@ -175,7 +180,7 @@ def customer_id(command: str, tokens: list[str]) -> tuple[str, list[str]]:
     ``client 42``, ``client n°42``, ``client no 42``, ``#42``, ``４２`` (any script's digits) all give ``"42"``;
     ids with letters (``C042``) are kept as typed. ``²``, ``lait`` or 5000 digits are not a customer number.
     """
-    rest = list(tokens)
+    rest = strip_emoji(" ".join(tokens)).split()
     if rest and normalize_word(rest[0]).rstrip(":") in _CUSTOMER_WORDS:
         rest = rest[1:]
     if rest and normalize(rest[0]).rstrip(".:") in _NUMBER_WORDS and len(rest) > 1:

@@ -48,13 +48,17 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$|^(\d{1,2})([.\-])(\d{1,2})\5(\d{2}|\d{4})$")
 _DATE_LIKE = re.compile(r"^\d{1,4}([/.\-])\d{1,2}\1\d{1,4}$|^\d{1,2}/\d{1,2}$")
 _DM = re.compile(r"^\d{1,2}/\d{1,2}$")
+_GLUED_LETTER = re.compile(r"^\d+[dws]$")
 _DAY_UNITS = {"j", "jr", "jrs", "jour", "jours", "d", "day", "days"}
 _WEEK_UNITS = {"s", "sem", "sems", "semaine", "semaines", "w", "wk", "wks", "week", "weeks"}
 _UNITS = "|".join(sorted(_DAY_UNITS | _WEEK_UNITS, key=len, reverse=True))
 _PERIOD = re.compile(rf"^([+-]?)\s*(\d+)\s*({_UNITS})?$")
 _J_PLUS = re.compile(r"^[jd]\s*\+\s*(\d+)$")  # "J+3": the day three days from today
 _YEAR = re.compile(r"^\d{4}$")
-_PERIOD_MARKERS = ("sur", "pendant", "over", "for", "during", "les", "the", "next")
+_PERIOD_MARKERS = ("sur", "pendant", "over", "for", "during", "les", "the", "next", "last", "past")
+_NEXT_PERIOD = frozenset({"prochains", "prochaines", "next"})
+_PAST_PERIOD = frozenset({"derniers", "dernieres", "last", "past"})
+MAX_PAST_DAYS = 3660
 _LEADING = ("pour", "for", "on")
 _LONG_MONTHS = [name for name in MONTHS if len(name) >= 4]
 
@@ -179,19 +183,29 @@ def _range(words: list[str], today: date, text: str) -> When | None:
 
 
 def _period(words: list[str], today: date, text: str) -> When | None:
-    """``7j``, ``7 jours``, ``+7``, ``2 semaines``, ``sur 7 jours``, ``pendant une semaine``, ``les 7 prochains jours``."""
-    marked = False
+    """``7j``, ``7 jours``, ``+7``, ``2 semaines``, ``sur 7 jours``, ``pendant une semaine``, ``les 7 prochains
+    jours``."""
+    marked = past = False
     while words and words[0] in _PERIOD_MARKERS:
-        words, marked = words[1:], True
-    words = [w for w in words if w not in ("prochains", "prochaines", "next", "derniers")] if marked else words
-    joined = " ".join(words)
-    if (m := _PERIOD.match(joined)) and (m[3] or m[1] == "+" or (marked and len(words) == 1)):
+        words, marked, past = words[1:], True, past or words[0] in _PAST_PERIOD
+    past = past or (marked and any(w in _PAST_PERIOD for w in words))  # "les 7 derniers jours", "the last 7 days"
+    words = [w for w in words if w not in _NEXT_PERIOD | _PAST_PERIOD] if marked else words
+    n = _period_days(words)
+    if n is None or not past:
+        return None if n is None else When(days=n)
+    if not 0 < n <= MAX_PAST_DAYS:
+        raise BadDate(text, "too_far")
+    return When(day=today - timedelta(days=n), until=today - timedelta(days=1))
+
+
+def _period_days(words: list[str]) -> int | None:
+    if (m := _PERIOD.match(" ".join(words))) and (m[3] or m[1] == "+"):
         if len(m[2]) > MAX_OFFSET_DIGITS:
-            return When(days=10 ** MAX_OFFSET_DIGITS)  # beyond any horizon: the caller says so
+            return 10 ** MAX_OFFSET_DIGITS  # beyond any horizon: the caller says so
         n = int(m[2]) * (7 if m[3] in _WEEK_UNITS else 1)
-        return When(days=-n if m[1] == "-" else n)
+        return -n if m[1] == "-" else n
     if len(words) == 2 and words[1] in _DAY_UNITS | _WEEK_UNITS and (n := NUMBER_WORDS.get(words[0])) is not None:
-        return When(days=n * (7 if words[1] in _WEEK_UNITS else 1))
+        return n * (7 if words[1] in _WEEK_UNITS else 1)
     return None
 
 
@@ -218,7 +232,8 @@ def _weekday(words: list[str], today: date, text: str) -> When | None:
 
 
 def _explicit(words: list[str], today: date, text: str) -> When | None:
-    """ISO and slashed dates; ``le 30 novembre [2024]``, ``1er août``, ``30 nov``, ``December 24[th] [2024]``, ``le 15``."""
+    """ISO and slashed dates; ``le 30 novembre [2024]``, ``1er août``, ``30 nov``, ``December 24[th] [2024]``,
+    ``le 15``."""
     article = words[0] in ("le", "the")
     if words[0] in ("le", "the", "on"):
         words = words[1:]
@@ -320,18 +335,22 @@ def split_date(tokens: list[str], today: date) -> DateSplit:
         if when is not None:
             return _checked(DateSplit(tokens[: n - width], when, " ".join(tokens[n - width:])))
     for width in range(min(MAX_SPAN, n - 1), 0, -1):  # at the start ("demain yaourt")
-        when = parse_when(tokens[:width], today)
+        when = parse_when(tokens[:width], today) if not _ambiguous(tokens[:width]) else None
         if when is not None:
             return _checked(DateSplit(tokens[width:], when, " ".join(tokens[:width])))
-    for start in range(1, n - 1):  # in the middle, followed by words that are not understood
+    for start in range(1, n - 1):  # a day in the middle, followed by words that are not understood
         for width in range(min(MAX_SPAN, n - 1 - start), 0, -1):
             span = tokens[start:start + width]
-            if len(span) == 1 and _DM.match(normalize(span[0])):
-                continue  # "lait 1/2 écrémé": a fraction in a product name, not a date
-            if parse_when(span, today) is not None:
+            when = parse_when(span, today) if not _ambiguous(span) else None
+            if when is not None and when.days is None:  # "12 days of Xmas" is a name, "demain matin" is not
                 raise BadDate(" ".join(tokens[start:]), "trailing", date=" ".join(span),
                               extra=" ".join(tokens[start + width:]))
     return _checked(DateSplit(list(tokens), None, ""))
+
+
+def _ambiguous(span: list[str]) -> bool:
+    """One token that is a date or period only at the end of a command: "1/2" (a fraction), "3D", "25W" (a size)."""
+    return len(span) == 1 and bool(_DM.match(normalize(span[0])) or _GLUED_LETTER.match(normalize(span[0])))
 
 
 def _checked(split: DateSplit) -> DateSplit:
@@ -352,11 +371,11 @@ def _is_date_word(words: list[str], k: int) -> bool:
     word = words[k]
     if word in RELATIVE or word in WEEKDAYS or _J_PLUS.match(word) or (_DATE_LIKE.match(word) and not _DM.match(word)):
         return True
-    if (m := _PERIOD.match(word)) and (m[3] or m[1]):
+    if (m := _PERIOD.match(word)) and (m[3] or m[1] == "+") and not _GLUED_LETTER.match(word):
         return True
     neighbours = words[max(k - 1, 0):k] + words[k + 1:k + 2]
-    if word in ("dans", "in") and words[k + 1:k + 2] and _count(words[k + 1]) is not None:
-        return True
+    if word in ("dans", "in") and words[k + 1:k + 2] and words[k + 1].isdigit():
+        return k + 2 >= len(words) or words[k + 2] in _DAY_UNITS | _WEEK_UNITS  # "dans 3", "in 3 dys"
     if not any(day_number(x) is not None for x in neighbours) or word in ("mars", "may", "mai"):
         return False
     if word in MONTHS:

@@ -38,8 +38,9 @@ _MONTH_NAMES = (
     ("octobre", "oct", "october"), ("novembre", "nov", "november"), ("decembre", "dec", "december"),
 )
 MONTHS: dict[str, int] = {name: i for i, names in enumerate(_MONTH_NAMES, start=1) for name in names}
-# month before the day ("December 24", "dec 24th"): English usage only; "mar"/"mars" would read "Mars 2" as a date
-_ENGLISH_MONTHS = {"jan", "january", "feb", "february", "march", "apr", "april", "may", "jun", "june", "jul",
+# month before the day ("December 24", "dec 24th"): English usage only; not "mar"/"mars" ("Mars 2" is two bars)
+# nor "may" ("dressing may 10 oz"): write "24 May"
+_ENGLISH_MONTHS = {"jan", "january", "feb", "february", "march", "apr", "april", "jun", "june", "jul",
                    "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november",
                    "dec", "december"}
 MONTH_FIRST: dict[str, int] = {name: MONTHS[name] for name in _ENGLISH_MONTHS}

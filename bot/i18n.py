@@ -105,6 +105,7 @@ _FR: dict[str, str] = {
     "problem.not_a_customer": "« {value} » n'est pas un numéro de client : il s'écrit en chiffres, "
                               "par exemple `client 42`.",
     "problem.no_date": "{command} ne prend pas de date : retirez « {value} ».",
+    "problem.too_long": "Le texte est trop long : {limit} mots au plus.",
     "error.bad_date": "Je ne comprends pas la date « {text} ».",
     "date_hint.format": "Formats acceptés : demain, samedi, dans 3 jours, le 14 juillet, 01/07, 2024-07-01, "
                         "ce week-end, la semaine prochaine, 7j.",
@@ -298,6 +299,7 @@ _EN: dict[str, str] = {
     "problem.not_a_customer": "\"{value}\" is not a customer number: it is written in digits, for example "
                               "`customer 42`.",
     "problem.no_date": "{command} takes no date: remove \"{value}\".",
+    "problem.too_long": "The text is too long: {limit} words at most.",
     "error.bad_date": "I don't understand the date \"{text}\".",
     "date_hint.format": "Accepted formats: tomorrow, Saturday, in 3 days, July 14, 01/07 (day/month), 2024-07-01, "
                         "this weekend, next week, 7d.",

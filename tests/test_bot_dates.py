@@ -155,6 +155,8 @@ def span(first: date, last: date) -> When:
     ("next week", span(date(2024, 7, 1), date(2024, 7, 7))),
     ("cette semaine", span(date(2024, 6, 26), date(2024, 6, 30))),
     ("la semaine dernière", span(date(2024, 6, 17), date(2024, 6, 23))),
+    ("les 7 derniers jours", span(date(2024, 6, 19), date(2024, 6, 25))),
+    ("the last 2 days", span(date(2024, 6, 24), date(2024, 6, 25))),
 ])
 def test_parse_when(text: str, expected: When) -> None:
     assert parse_when(text, WEDNESDAY) == expected
@@ -176,6 +178,7 @@ def test_not_a_date(text: str) -> None:
 @pytest.mark.parametrize(("text", "hint"), [
     ("le 31 juin", "no_such_day"), ("30 février", "no_such_day"), ("32/12", "no_such_day"), ("le 32", "no_such_day"),
     ("dans 9999999 jours", "too_far"), ("mardi 1er décembre", "wrong_weekday"),
+    ("les 99999 derniers jours", "too_far"),
 ])
 def test_dates_that_do_not_exist(text: str, hint: str) -> None:
     with pytest.raises(BadDate) as info:
@@ -202,6 +205,15 @@ def test_wrong_weekday_names_the_real_one() -> None:
     ("barre mars", "barre mars", None),
     ("comté 12 mois", "comté 12 mois", None),
     ("coca 1.5", "coca 1.5", None),
+    # real product names (Online Retail, Complete Journey) with sizes and numbers: not dates
+    ("3D christmas stickers", "3D christmas stickers", None),
+    ("multicolour 3D balls garland", "multicolour 3D balls garland", None),
+    ("silicon cube 25W, blue", "silicon cube 25W, blue", None),
+    ("set 10 cards 12 days of xmas", "set 10 cards 12 days of xmas", None),
+    ("salad dressing may 10 oz", "salad dressing may 10 oz", None),
+    ("rawhide chews 11 in 1 ct", "rawhide chews 11 in 1 ct", None),
+    ("firewood 6 ct -3 lb", "firewood 6 ct -3 lb", None),
+    ("3D christmas stickers demain", "3D christmas stickers", day(6, 27)),
 ])
 def test_split_date(text: str, rest: str, when: When | None) -> None:
     split = split_date(text.split(), WEDNESDAY)
