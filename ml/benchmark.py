@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         from ml.benchmark_chain import run
 
         with tempfile.TemporaryDirectory() as tmp:
-            run(Path(tmp), latency, args.runs, args.stores, args.products)
+            run(Path(tmp), args.runs, args.stores, args.products)
         return 0
 
     from ml.service import Caddie

@@ -11,6 +11,7 @@ expected sales of the days in between are taken off it first (never below zero).
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import numpy as np
@@ -47,8 +48,10 @@ class OrderDesk:
             self._stock = dict(zip(zip(stock["store_id"].astype(str), stock["product_id"].astype(str)),
                                    zip(stock["on_hand"].astype(float), stock["on_order"].fillna(0.0).astype(float))))
             self.stock_as_of = pd.Timestamp(stock["as_of"].max()).date()
-        categories = snapshot.products["category"].dropna().astype(str).unique()
-        self._categories = {normalize(c): c for c in categories}
+        products = snapshot.products.dropna(subset=["category"])
+        self._categories = {normalize(c): str(c) for c in products["category"].unique()}
+        self._members = {str(c): frozenset(part.astype(str)) for c, part in
+                         products.groupby(products["category"].astype(str))["product_id"]}
 
     def category(self, query: str) -> str | None:
         """The category ``query`` names ("crèmerie", "rayon crèmerie", "Fruits et légumes"), else None."""
@@ -62,6 +65,10 @@ class OrderDesk:
             return self._categories[text]
         containing = [name for key, name in self._categories.items() if set(words) <= set(key.split())]
         return containing[0] if len(containing) == 1 else None
+
+    def members(self, category: str) -> frozenset[str]:
+        """Product ids of a category returned by :meth:`category`."""
+        return self._members.get(category, frozenset())
 
     def propose(self, store: Store, products: list[Product], day: date, model: str) -> OrderProposal:
         """The order of ``store`` on ``day`` for ``products`` (those without a stored forecast are left out)."""
@@ -90,24 +97,32 @@ class OrderDesk:
         stock = [self._stock.get((store.store_id, p.product_id)) for p, _ in rows]
         on_hand = np.array([np.nan if s is None else s[0] for s in stock])
         on_order = np.array([np.nan if s is None else s[1] for s in stock])
-        sold_before = index.values["mean"][take, :offset].sum(axis=1)  # expected sales from the count to the order day
-        usable = np.where(gone_before_delivery(lead_days, shelf), 0.0, np.maximum(np.nan_to_num(on_hand) - sold_before, 0))
+        sold_before = index.values["mean"][take, :offset].sum(axis=1)  # expected sales, stock count -> order day
+        left = np.maximum(np.nan_to_num(on_hand) - sold_before, 0.0)
+        usable = np.where(gone_before_delivery(lead_days, shelf), 0.0, left)  # perishables expire before delivery
         position = np.where(np.isfinite(on_hand), usable + np.nan_to_num(on_order), 0.0)
         packs, capped = round_to_packs(target, position, pack, cap)
-        return [OrderLine(
-            product=p, quantity=float(packs[i] * pack[i]), packs=int(packs[i]), pack_size=float(pack[i]),
-            period_days=int(period[i]), forecast_mean=float(mu[i]), forecast_quantile=float(target[i]),
-            safety_stock=float(target[i] - mu[i]), on_hand=_optional(on_hand[i]), on_order=_optional(on_order[i]),
-            service_level=float(level[i]), lead_time_days=int(lead[i]), review_days=int(review[i]),
-            shelf_life_days=None if not np.isfinite(shelf[i]) else int(shelf[i]), capped_by_shelf_life=bool(capped[i]),
-        ) for i, (p, _) in enumerate(rows)]
+        columns = (packs * pack, packs, pack, period, mu, target, target - mu, on_hand, on_order, level, lead, review,
+                   shelf, capped)
+        return [_line(p, *values) for (p, _), values in zip(rows, zip(*(c.tolist() for c in columns)))]
+
+
+def _line(product: Product, quantity: float, packs: int, pack: float, period: int, mean: float, quantile: float,
+          safety: float, on_hand: float, on_order: float, level: float, lead: float, review: float, shelf: float,
+          capped: bool) -> OrderLine:
+    return OrderLine(
+        product=product, quantity=float(quantity), packs=int(packs), pack_size=float(pack), period_days=int(period),
+        forecast_mean=mean, forecast_quantile=quantile, safety_stock=safety, on_hand=_optional(on_hand),
+        on_order=_optional(on_order), service_level=level, lead_time_days=int(lead), review_days=int(review),
+        shelf_life_days=None if math.isnan(shelf) else int(shelf), capped_by_shelf_life=bool(capped),
+    )
 
 
 _FIELDS = ("lead_time_days", "review_days", "pack_size", "service_level", "shelf_life_days", "critical_ratio")
 
 
 def _optional(value: float) -> float | None:
-    return None if not np.isfinite(value) else float(value)
+    return None if math.isnan(value) else float(value)
 
 
 def _parameters(frame: pd.DataFrame | None) -> dict:

@@ -71,13 +71,18 @@ class SeriesIndex:
         combined = np.zeros(len(frame), dtype="int64")
         for code, label in zip(codes, labels):
             combined = combined * max(len(label), 1) + code
-        local, uniques = pd.factorize(combined)
-        firsts = np.empty(len(uniques), dtype="int64")
-        firsts[local[::-1]] = np.arange(len(local) - 1, -1, -1)  # first line of each key, in O(n)
+        change = np.r_[True, combined[1:] != combined[:-1]]
+        firsts = np.flatnonzero(change)
+        if np.all(np.diff(combined[firsts]) > 0):  # lines grouped by key, as save() writes them: no hashing
+            local = np.cumsum(change) - 1
+        else:
+            local, uniques = pd.factorize(combined)
+            firsts = np.empty(len(uniques), dtype="int64")
+            firsts[local[::-1]] = np.arange(len(local) - 1, -1, -1)  # first line of each key, in O(n)
         keys = zip(*(np.asarray(label, dtype=object)[code[firsts]].astype(str).tolist()
                      for code, label in zip(codes, labels)))
         mapping = np.fromiter((self._rows.setdefault(k, len(self._rows)) for k in keys), dtype="int64",
-                              count=len(uniques))
+                              count=len(firsts))
         return mapping[local]
 
     def __len__(self) -> int:

@@ -241,8 +241,8 @@ class Caddie:
             return [self._product(pid) for pid in self._scopes.ranked(scope)[: self._orders.main_products]]
         category = self._orders.category(query)
         if category is not None:
-            return [self._product(pid) for pid in self._scopes.ranked(scope)
-                    if self._product(pid).category == category]
+            members = self._orders.members(category)
+            return [self._product(pid) for pid in self._scopes.ranked(scope) if pid in members]
         product = self._product(self._catalog.resolve(query))
         if not self._scopes.sells(store.store_id, product.product_id):
             raise NotSoldInStore(product.name, store.name)

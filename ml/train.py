@@ -156,7 +156,8 @@ def aggregate_levels(model: Any, forecasts: pd.DataFrame, stores: pd.DataFrame) 
     keys = list(keys)
     by_region = {(s, p): (str(region_of[s]), p) for s, p in keys if pd.notna(region_of.get(s))}
     parts = []
-    for level, groups in ((ScopeLevel.REGION, by_region), (ScopeLevel.CHAIN, {(s, p): (CHAIN_SCOPE, p) for s, p in keys})):
+    whole = {(s, p): (CHAIN_SCOPE, p) for s, p in keys}
+    for level, groups in ((ScopeLevel.REGION, by_region), (ScopeLevel.CHAIN, whole)):
         if not groups:
             continue
         sums = aggregate_forecast(model, forecasts, groups)

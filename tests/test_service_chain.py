@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import ml.models.forecast_base
-from ml import precomputed
+from ml import precomputed, registry
 from ml.data.schema import Dataset
 from ml.errors import DateOutOfRange, NoCustomerData, NotEnoughHistory, NotSoldInStore, UnknownStore
 from ml.results import CustomerProfile, ScopeLevel
@@ -311,3 +311,35 @@ def test_a_rarely_sold_product_is_not_enough_history_not_unknown(tmp_path_factor
         caddie.forecast("buche", store="1")
     with pytest.raises(NotSoldInStore):
         caddie.forecast("buche", store="2")
+
+
+def test_ensure_trained_keeps_a_trained_sales_log_folder(chain_dir, monkeypatch):
+    import ml.train
+
+    def fail(*args, **kwargs):
+        raise AssertionError("retrained a complete folder")
+
+    monkeypatch.setattr(ml.train, "train_all", fail)
+    settings = MLSettings(model_dir=chain_dir, _env_file=None)
+    assert ml.train.ensure_trained(settings) == chain_dir
+
+
+# ---------------------------------------------------------------------------- a mixed log: loyalty and anonymous
+def test_anonymous_tickets_count_in_forecasts_but_not_in_customer_models(tmp_path_factory):
+    log = sales_log(with_stock=False)
+    tx = log.transactions.copy()
+    loyal = np.asarray(tx.index % 3 == 0)  # a third of the lines are on a loyalty card
+    ids = pd.Series([f"C{i % 7}" for i in range(len(tx))], index=tx.index, dtype="string")
+    tx["customer_id"] = ids.where(loyal, pd.NA)
+    tx["basket_id"] = (ids + "-" + tx["timestamp"].dt.strftime("%Y%m%d")).where(loyal, pd.NA)
+    mixed = Dataset("mixte", tx, PRODUCTS, stores=STORES)
+    model_dir = _train(tmp_path_factory.mktemp("mixed"), mixed)
+    caddie = Caddie.load(model_dir)
+    assert caddie.has_customers
+    for task in ("recommend", "propensity"):  # the customer models never saw an anonymous ticket
+        assert list(registry.load(task, model_dir).customers_) == sorted(f"C{i}" for i in range(7))
+    assert caddie.customers() == sorted(f"C{i}" for i in range(7))
+    assert {item.product.product_id for item in caddie.recommend("C1", 2).items} <= set(PRODUCTS["product_id"])
+    assert 0.0 <= caddie.predict("C1", "yaourt").probability <= 1.0
+    # every ticket, anonymous or not, is a sale of the store: the history is the whole of it
+    assert {h.quantity for h in caddie.forecast("yaourt", store="1").history} == {10.0}
