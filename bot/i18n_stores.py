@@ -33,6 +33,8 @@ FR: dict[str, str] = {
                                  "avec `/caddie magasin <nom>`.",
     "problem.link_needs_channel": "Un magasin se lie à un canal Slack (`/caddie magasin <nom>` dans ce canal). "
                                   "Ici, ajoutez `magasin <nom>` à la commande.",
+    "problem.link_unavailable": "Je ne peux pas enregistrer le lien pour le moment (base de données indisponible) : "
+                                "réessayez plus tard, ou précisez `magasin <nom>` dans la commande.",
     "problem.order_period": "Une commande se calcule pour un jour de commande (ex. `demain`), pas pour une période.",
     # errors
     "error.unknown_store": "Je ne trouve pas le magasin « {query} ».",
@@ -102,6 +104,8 @@ EN: dict[str, str] = {
                                  "`/caddie store <name>`.",
     "problem.link_needs_channel": "A store is linked to a Slack channel (`/caddie store <name>` in that channel). "
                                   "Here, add `store <name>` to the command.",
+    "problem.link_unavailable": "I cannot save the link right now (database unavailable): try again later, or add "
+                                "`store <name>` to the command.",
     "problem.order_period": "An order is computed for an order day (e.g. `tomorrow`), not for a period.",
     "error.unknown_store": "I can't find the store \"{query}\".",
     "error.store_suggestions": "Close stores: {suggestions}.",
