@@ -10,6 +10,7 @@ Values are what a user would type (a store number, name or city) and are resolve
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -91,7 +92,7 @@ def _utcnow() -> datetime:
 
 
 def links_engine(database_url: str) -> Engine:
-    """An engine on ``database_url`` with the ``channel_stores`` table created (SQLite folders too)."""
+    """An engine on ``database_url`` (SQLite folders created); the table is created on first use."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -107,24 +108,24 @@ def create_links_table(engine: Engine) -> None:
             conn.execute(CreateTable(channel_stores, if_not_exists=True))
 
 
+class LinksUnavailable(Exception):
+    """The links table cannot be written (database down or read-only): the link was not changed."""
+
+
 class ChannelStores:
     """The channel -> store links: the table first, then the setting, else the chain.
 
-    The table is created on first use, so a database that is down at start-up does not stop the bot: while it
-    is unreachable the setting's links answer (and a warning is logged); linking a channel then fails.
+    The database is reached lazily: the bot starts, and answers from the setting, while it is down or read-only;
+    reading a link then falls back to ``CHANNEL_STORES`` (logged), writing one raises :class:`LinksUnavailable`.
     """
 
-    def __init__(self, engine: Engine | None, setting: dict[str, ChannelLink] | None = None):
+    def __init__(self, engine: Engine | None = None, setting: dict[str, ChannelLink] | None = None, *,
+                 database_url: str | None = None):
         self._engine = engine
+        self._url = database_url
         self._setting = dict(setting or {})
-        self._table_ready = False
-
-    def _ready(self) -> Engine:
-        assert self._engine is not None
-        if not self._table_ready:
-            create_links_table(self._engine)
-            self._table_ready = True
-        return self._engine
+        self._ready = False
+        self._lock = threading.Lock()
 
     def __deepcopy__(self, memo: dict) -> ChannelStores:
         return self  # shared: Bolt deep-copies the context for lazy listeners, an engine must not be copied
@@ -133,37 +134,52 @@ class ChannelStores:
     def from_settings(cls, database_url: str, channel_stores_setting: str | None,
                       engine: Engine | None = None) -> ChannelStores:
         """The links of ``CHANNEL_STORES`` and of the table at ``database_url`` (or on ``engine``)."""
-        return cls(engine or links_engine(database_url), parse_channel_stores(channel_stores_setting))
+        return cls(engine, parse_channel_stores(channel_stores_setting), database_url=database_url)
 
     @property
     def configured(self) -> dict[str, ChannelLink]:
         """The links of the setting (e.g. to check them at start-up)."""
         return dict(self._setting)
 
+    def _db(self) -> Engine | None:
+        with self._lock:
+            if self._engine is None and self._url is not None:
+                self._engine = links_engine(self._url)
+            if self._engine is not None and not self._ready:
+                create_links_table(self._engine)
+                self._ready = True
+        return self._engine
+
     def link_of(self, channel: str | None) -> ChannelLink:
         if not channel:
             return ChannelLink()
-        row = None
-        if self._engine is not None:
-            try:
-                with self._ready().connect() as conn:
+        try:
+            engine = self._db()
+            row = None
+            if engine is not None:
+                with engine.connect() as conn:
                     row = conn.execute(select(channel_stores.c.store_id)
                                        .where(channel_stores.c.channel == channel)).one_or_none()
-            except (SQLAlchemyError, OSError) as exc:
-                log.warning("DATABASE_URL: channel links unreadable (%s); CHANNEL_STORES answers",
-                            type(exc).__name__)
-            if row is not None:
-                return ChannelLink() if row.store_id is None else ChannelLink(stores=(row.store_id,), source="slack")
+        except (SQLAlchemyError, OSError) as exc:
+            log.warning("DATABASE_URL: channel links cannot be read (%s): using CHANNEL_STORES", type(exc).__name__)
+            row = None
+        if row is not None:
+            return ChannelLink() if row.store_id is None else ChannelLink(stores=(row.store_id,), source="slack")
         return self._setting.get(channel, ChannelLink())
 
     def link(self, channel: str, store_id: str | None, user: str | None = None) -> None:
         """Links ``channel`` to ``store_id`` (None: to no store), replacing any earlier link, atomically."""
-        if self._engine is None:
-            raise RuntimeError("channel links need a database")
-        with self._ready().begin() as conn:
-            conn.execute(delete(channel_stores).where(channel_stores.c.channel == channel))
-            conn.execute(insert(channel_stores).values(channel=channel, store_id=store_id, linked_by=user,
-                                                       linked_at=_utcnow()))
+        try:
+            engine = self._db()
+            if engine is None:
+                raise LinksUnavailable("no database")
+            with engine.begin() as conn:
+                conn.execute(delete(channel_stores).where(channel_stores.c.channel == channel))
+                conn.execute(insert(channel_stores).values(channel=channel, store_id=store_id, linked_by=user,
+                                                           linked_at=_utcnow()))
+        except (SQLAlchemyError, OSError) as exc:
+            log.error("DATABASE_URL: the link of channel %s cannot be written (%s)", channel, type(exc).__name__)
+            raise LinksUnavailable(type(exc).__name__) from exc
 
 
 @dataclass(frozen=True)

@@ -29,10 +29,12 @@ FR: dict[str, str] = {
                   "· `/caddie magasin aucun` le retire.",
     # usage problems
     "problem.missing_store": "Il manque le nom du magasin après « magasin ».",
-    "problem.link_needs_channel": "Un magasin se lie à un canal Slack : tapez `/caddie magasin <nom>` dans le canal "
-                                  "à lier. Ici, nommez le magasin dans la commande (`… magasin <nom>`).",
     "problem.order_needs_store": "Une commande se calcule pour un magasin : ajoutez `magasin <nom>` ou liez ce canal "
                                  "avec `/caddie magasin <nom>`.",
+    "problem.link_needs_channel": "Un magasin se lie à un canal Slack (`/caddie magasin <nom>` dans ce canal). "
+                                  "Ici, ajoutez `magasin <nom>` à la commande.",
+    "problem.link_unavailable": "Je ne peux pas enregistrer le lien pour le moment (base de données indisponible) : "
+                                "réessayez plus tard, ou précisez `magasin <nom>` dans la commande.",
     "problem.order_period": "Une commande se calcule pour un jour de commande (ex. `demain`), pas pour une période.",
     # errors
     "error.unknown_store": "Je ne trouve pas le magasin « {query} ».",
@@ -98,10 +100,12 @@ EN: dict[str, str] = {
     "link.usage": "`/caddie store <name or number>` links this channel to a store · `/caddie store` shows the link "
                   "· `/caddie store none` removes it.",
     "problem.missing_store": "The store name is missing after \"store\".",
-    "problem.link_needs_channel": "A store is linked to a Slack channel: type `/caddie store <name>` in the channel "
-                                  "to link. Here, name the store in the command (`… store <name>`).",
     "problem.order_needs_store": "An order is computed for one store: add `store <name>` or link this channel with "
                                  "`/caddie store <name>`.",
+    "problem.link_needs_channel": "A store is linked to a Slack channel (`/caddie store <name>` in that channel). "
+                                  "Here, add `store <name>` to the command.",
+    "problem.link_unavailable": "I cannot save the link right now (database unavailable): try again later, or add "
+                                "`store <name>` to the command.",
     "problem.order_period": "An order is computed for an order day (e.g. `tomorrow`), not for a period.",
     "error.unknown_store": "I can't find the store \"{query}\".",
     "error.store_suggestions": "Close stores: {suggestions}.",

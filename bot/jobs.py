@@ -147,9 +147,10 @@ class DailyPost:
     def run(self, attempt: int = 0) -> str | None:
         settings, day = self.settings, self.settings.current_day()
         try:
-            link = ChannelStores.from_settings(settings.database_url, settings.channel_stores,
-                                               self.engine()).link_of(self.channel)
-            return post_daily_forecasts(self.client, self.caddies.current(), self.engine(), self.channel, day,
+            engine = self.engine()
+            link = ChannelStores.from_settings(settings.database_url, settings.channel_stores, engine)\
+                .link_of(self.channel)  # the channel's store(s): one post, a thread per store, or the chain
+            return post_daily_forecasts(self.client, self.caddies.current(), engine, self.channel, day,
                                         settings.language, settings.forecast_top_n, link)
         except (SQLAlchemyError, OSError) as exc:
             self._database_failed(exc, day, attempt)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from bot.channels import ChannelLink, Where
+from bot.channels import ChannelLink, LinksUnavailable, Where
 from bot.errors import UsageError
 from bot.order_rendering import order_blocks
 from bot.rendering import Blocks
@@ -61,8 +61,17 @@ def answer_store_link(cmd: StoreLinkCommand, caddie: Caddie, where: Where, lang:
     if cmd.query is None and not cmd.unlink:
         link = where.link()
         return link_shown_blocks(link, [caddie.resolve_store(s) for s in link.stores], n_chain, lang)
-    if where.links is None or not where.channel:
+    if where.links is None or not where.channel:  # the local console: no channel to link
         raise UsageError("caddie", "link_needs_channel")
+    try:
+        return _change_link(cmd, caddie, where, lang, n_chain)
+    except LinksUnavailable:
+        raise UsageError("caddie", "link_unavailable") from None
+
+
+def _change_link(cmd: StoreLinkCommand, caddie: Caddie, where: Where, lang: str, n_chain: int
+                 ) -> tuple[str, Blocks]:
+    assert where.links is not None and where.channel
     if cmd.unlink:
         where.links.link(where.channel, None, where.user)
         log.info("channel %s unlinked from its store by %s", where.channel, where.user)

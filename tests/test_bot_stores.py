@@ -236,3 +236,20 @@ def test_customer_commands_on_a_sales_log_say_there_are_no_customers() -> None:
 
     assert "Ces données n'ont pas de clients" in plain(user_message(NoCustomerData("freshretailnet50k"), "fr"))
     assert "These data have no customers" in user_message(NoCustomerData("freshretailnet50k"), "en")
+
+
+def test_linking_outside_a_channel_explains_how() -> None:
+    reply = ask("/caddie", "magasin Nantes", Where())
+    assert not reply.in_channel
+    assert "ajoutez `magasin &lt;nom&gt;` à la commande" in reply.text  # Slack-escaped
+
+
+def test_a_database_down_falls_back_to_the_setting_and_says_a_link_cannot_be_saved(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the database folder should be")
+    links = ChannelStores.from_settings(f"sqlite:///{blocker / 'caddie.db'}", "C0LYON=1")  # starts anyway
+    where = Where("C0LYON", links=links)
+    assert links.link_of("C0LYON").single_store == "1"
+    assert "Lyon Part-Dieu" in ask("/forecast", "yaourt", where).text
+    reply = ask("/caddie", "magasin Nantes", where)
+    assert not reply.in_channel and "base de données indisponible" in reply.text

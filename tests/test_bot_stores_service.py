@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels import ChannelStores, Where, links_engine
+from bot.channels import ChannelLink, ChannelStores, Where, links_engine
 from bot.dispatch import Reply, handle
 from bot.jobs import post_daily_forecasts
-from bot.channels import ChannelLink
 from bot.post_claims import make_engine
 from ml.results import ScopeLevel
 from tests.chain_double import plain

@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 
 from bot.app import create_client
-from bot.channels import ChannelStores, links_engine
+from bot.channels import ChannelStores
 from bot.jobs import JOB, DailyPost
 from bot.post_claims import POSTED, make_engine, post_status
 from bot.refresh import FixedCaddie
@@ -110,6 +110,11 @@ def test_commande_renders_the_order_lines(bot: Bot) -> None:
 
 # -- the daily logistics post -----------------------------------------------------------------------
 
+def run_daily_job(client: WebClient, caddies: FixedCaddie, engine: Any, settings: BotSettings) -> str | None:
+    """One scheduled run of the daily post (a new process each time: nothing kept between runs but the database)."""
+    return DailyPost(client, caddies, settings, engine).run()
+
+
 def logistics(fake: FakeSlack, db_url: str, stores: str) -> tuple[BotSettings, Any]:
     settings = BotSettings(_env_file=None, slack_bot_token="xoxb-test", slack_api_url=fake.api_url,
                            logistics_channel=LOGISTICS, database_url=db_url, forecast_top_n=3, today=TOMORROW,
@@ -120,7 +125,7 @@ def logistics(fake: FakeSlack, db_url: str, stores: str) -> tuple[BotSettings, A
 def test_several_stores_get_a_summary_and_a_thread_each_exactly_once(fake_slack: FakeSlack, db_url: str) -> None:
     settings, engine = logistics(fake_slack, db_url, "1|Nantes|Rennes")
     client, caddie = create_client(settings), FixedCaddie(ChainDouble())
-    ts = DailyPost(client, caddie, settings, engine).run()
+    ts = run_daily_job(client, caddie, engine, settings)
     posts = fake_slack.calls("chat.postMessage")
     assert len(posts) == 4 and ts is not None
     summary, *replies = [json.loads(plain(json.dumps(p.payload, ensure_ascii=False))) for p in posts]
@@ -130,7 +135,7 @@ def test_several_stores_get_a_summary_and_a_thread_each_exactly_once(fake_slack:
         "Lyon Part-Dieu", "Nantes Centre", "Rennes Cleunay"]
     assert "Commandes proposées" in replies[1]["text"] and "Yaourt nature" in replies[1]["text"]
 
-    assert DailyPost(client, caddie, settings, engine).run() == ts  # a second run posts nothing new
+    assert run_daily_job(client, caddie, engine, settings) == ts  # a second run posts nothing new
     assert len(fake_slack.calls("chat.postMessage")) == 4
     assert post_status(engine, JOB, LOGISTICS, TOMORROW) == POSTED
 
@@ -150,19 +155,19 @@ class FlakyClient(WebClient):
 def test_a_failed_thread_reply_is_retried_under_the_same_summary(fake_slack: FakeSlack, db_url: str) -> None:
     settings, engine = logistics(fake_slack, db_url, "1|2|3")
     client, caddie = FlakyClient(token="xoxb-test", base_url=fake_slack.api_url), FixedCaddie(ChainDouble())
-    ts = DailyPost(client, caddie, settings, engine).run()
+    ts = run_daily_job(client, caddie, engine, settings)
     first = [r.payload for r in fake_slack.calls("chat.postMessage")]
     assert ts is not None and len(first) == 3  # summary, Lyon, Rennes
-    assert DailyPost(client, caddie, settings, engine).run() == ts
+    assert run_daily_job(client, caddie, engine, settings) == ts
     later = [r.payload for r in fake_slack.calls("chat.postMessage")][3:]
     assert len(later) == 1 and later[0]["thread_ts"] == ts and later[0]["text"].startswith("Nantes Centre")
-    assert DailyPost(client, caddie, settings, engine).run() == ts
+    assert run_daily_job(client, caddie, engine, settings) == ts
     assert len(fake_slack.calls("chat.postMessage")) == 4
 
 
 def test_one_store_gets_one_message_with_its_orders(fake_slack: FakeSlack, db_url: str) -> None:
     settings, engine = logistics(fake_slack, db_url, "Lyon Part-Dieu")
-    DailyPost(create_client(settings), FixedCaddie(ChainDouble(stock=False)), settings, engine).run()
+    run_daily_job(create_client(settings), FixedCaddie(ChainDouble(stock=False)), engine, settings)
     [post] = fake_slack.calls("chat.postMessage")
     assert "thread_ts" not in post.payload
     text = plain(post.payload["text"])
