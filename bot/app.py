@@ -14,6 +14,7 @@ from bot.channels import ChannelStores
 from bot.access import AccessPolicy, UsergroupMembers
 from bot.audit import AuditLog
 from bot.customer_gate import CustomerGate
+from bot.listener_pool import AckFirstExecutor
 from bot.logs import keep_payloads_out_of_logs
 from bot.refresh import CaddieProvider
 from bot.replay import SeenRequests, once_only
@@ -54,7 +55,8 @@ def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient
         token_verification_enabled=settings.token_verification_enabled,
         process_before_response=False,
         logger=logging.getLogger("bot.slack"),
-        listener_executor=listener_executor,  # None: Bolt's own thread pool
+        # acks never wait behind answers (Bolt's own pool runs both first come first served)
+        listener_executor=listener_executor or AckFirstExecutor(),
     )
     keep_payloads_out_of_logs()
     app.middleware(once_only(seen or SeenRequests(settings.database_url)))  # after Bolt's signature check

@@ -12,6 +12,7 @@ from anyio.to_thread import run_sync
 from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 
+from bot.listener_pool import IN_FLIGHT
 from bot.web.state import web_state
 
 router = APIRouter(include_in_schema=False)
@@ -29,5 +30,6 @@ async def slack_events(request: Request) -> Response:
     limiter = state.extras.get(_LIMITER_KEY)
     if limiter is None:
         limiter = state.extras[_LIMITER_KEY] = CapacityLimiter(state.web.http_worker_threads)
-    bolt_response = await run_sync(state.slack.dispatch, bolt_request, limiter=limiter)
+    with IN_FLIGHT.dispatching():  # Bolt's lazy answers wait while acks are under way (bot.listener_pool)
+        bolt_response = await run_sync(state.slack.dispatch, bolt_request, limiter=limiter)
     return to_starlette_response(bolt_response)
