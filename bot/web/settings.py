@@ -6,7 +6,7 @@ that port; in HTTP mode without ``API_PORT`` everything is served on ``PORT``.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,3 +28,8 @@ class WebSettings(BaseSettings):
     http_max_connections: int = Field(default=1000, ge=1)
     # threads running Slack dispatch and the service's answers
     http_worker_threads: int = Field(default=40, ge=1)
+
+    @field_validator("api_port", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
