@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.logs import configure as configure_logging
+from bot.logging_json import configure as configure_logging
 from bot.refresh import LiveCaddie
 from bot.settings import BotSettings, ConfigError, Mode
 from bot.startup import check_database_url, database_problem, load_models, settings_error
@@ -53,7 +53,7 @@ def _start(args: argparse.Namespace) -> Startup:
         ml_settings = MLSettings()
     except ValidationError as exc:
         raise settings_error(exc) from None
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     mode: Mode = "console" if args.once is not None else settings.resolved_mode()
     if mode != "console":
         settings.check_customer_access()
@@ -68,7 +68,16 @@ def _start(args: argparse.Namespace) -> Startup:
         log.warning("DATABASE_URL: %s. Answering anyway; the daily post and answers about customers wait for "
                     "the database", problem)
     caddies, refresh = load_models(ml_settings)
+    _watch(settings, caddies)
     return Startup(settings, mode, caddies, refresh)
+
+
+def _watch(settings: BotSettings, caddies: LiveCaddie) -> None:
+    """``/metrics`` reads the model age, data freshness and live accuracy from the service answering now."""
+    from bot.live_report import engine_for
+    from bot.metrics import watch_service
+
+    watch_service(caddies, lambda: engine_for(settings.database_url), settings.current_day)
 
 
 def main(argv: list[str] | None = None) -> int:

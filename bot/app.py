@@ -14,8 +14,11 @@ from bot.channels import ChannelStores
 from bot.access import AccessPolicy, UsergroupMembers
 from bot.audit import AuditLog
 from bot.customer_gate import CustomerGate
+from bot.logging_json import ContextExecutor
 from bot.logs import keep_payloads_out_of_logs
+from bot.metrics import instrument_bolt
 from bot.refresh import CaddieProvider
+from bot.served import recording
 from bot.settings import BotSettings
 
 
@@ -51,10 +54,11 @@ def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient
         token_verification_enabled=settings.token_verification_enabled,
         process_before_response=False,
         logger=logging.getLogger("bot.slack"),
-        listener_executor=listener_executor,  # None: Bolt's own thread pool
+        listener_executor=ContextExecutor(listener_executor),  # lazy listeners keep the request's id
     )
     keep_payloads_out_of_logs()
     if channels is None:
         channels = ChannelStores.from_settings(settings.database_url, settings.channel_stores)
+    caddies = recording(caddies, settings.database_url)  # every forecast answered is logged for live accuracy
     listeners.register(app, caddies, settings, create_gate(settings, app.client, audit), channels)
-    return app
+    return instrument_bolt(app)  # request ids in the logs, requests counted and timed (/metrics)
