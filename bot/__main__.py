@@ -73,16 +73,7 @@ def _start(args: argparse.Namespace) -> Startup:
         log.warning("DATABASE_URL: %s. Answering anyway; the daily post and answers about customers wait for "
                     "the database", problem)
     caddies, refresh = load_models(ml_settings)
-    _watch(settings, caddies)
     return Startup(settings, mode, caddies, refresh)
-
-
-def _watch(settings: BotSettings, caddies: LiveCaddie) -> None:
-    """``/metrics`` reads the model age, data freshness and live accuracy from the service answering now."""
-    from bot.live_report import engine_for
-    from bot.metrics import watch_service
-
-    watch_service(caddies, lambda: engine_for(settings.database_url), settings.current_day)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,7 +22,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 
-from bot.logging_json import request_context
+from bot.logging_json import request_context, request_id
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -99,7 +99,7 @@ def instrument_bolt(app: App) -> App:
         name = slack_request_name(body)
         start = time.perf_counter()
         status: int | str = "error"
-        with request_context(f"slack:{name}"[:64]):
+        with request_context(f"slack:{name}"[:64], request_id.get()):  # the HTTP request's id, if any
             try:
                 response = inner(req)
                 status = response.status
