@@ -5,7 +5,7 @@ Two tables, in the bot's database (``DATABASE_URL``), with no customer data:
 - ``served_forecasts``: one row per forecast shown or posted (when, where it went, the scope -- store, region or
   chain --, the product, the day forecast, mean and interval, the model and the data it was trained on);
 - ``forecast_errors``: one row per (day, scope, product) once the sales of that day arrived: the last forecast
-  served for it before the day ended, and what was sold.
+  served for it (by a model that had not seen that day), and what was sold.
 
 From the errors: WAPE (sum of absolute errors over units sold), bias (units forecast minus units sold, over
 units sold: positive = over-forecast) and interval coverage (share of days the sale fell inside the interval).
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import (Column, Date, DateTime, Engine, Float, Integer, MetaData, String, Table, and_, func, insert,
                         select)
@@ -144,18 +144,16 @@ def record_served(engine: Engine, forecasts: Sequence[ServedForecast], *, now: d
 
 
 def _pending(engine: Engine, through: date) -> list:
-    """The latest forecast served before the end of its day, per (day, scope, product) not scored yet."""
+    """The latest forecast served per (day, scope, product) not scored yet, from a model that had not seen that
+    day's sales (the served time is the wall clock's; a demo on historical data serves past days today)."""
     sf, fe = served_forecasts, forecast_errors
     scored = select(fe.c.day).where(and_(fe.c.day == sf.c.day, fe.c.scope_level == sf.c.scope_level,
                                          fe.c.scope_name == sf.c.scope_name, fe.c.product_id == sf.c.product_id))
-    query = (select(sf).where(sf.c.day <= through, ~scored.exists())
+    query = (select(sf).where(sf.c.day <= through, sf.c.model_as_of < sf.c.day, ~scored.exists())
              .order_by(sf.c.day, sf.c.scope_level, sf.c.scope_name, sf.c.product_id, sf.c.served_at, sf.c.id))
     with engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
-    latest: dict[tuple, dict] = {}
-    for row in rows:
-        if row["served_at"] < datetime.combine(row["day"] + timedelta(days=1), time()):
-            latest[(row["day"], row["scope_level"], row["scope_name"], row["product_id"])] = dict(row)
+    latest = {(row["day"], row["scope_level"], row["scope_name"], row["product_id"]): dict(row) for row in rows}
     return list(latest.values())
 
 
