@@ -33,7 +33,7 @@ FR: dict[str, str] = {
     "home.plain.better": "C'est mieux que la méthode simple de référence ({baseline}).",
     "home.plain.worse": "Attention : la méthode simple de référence fait aussi bien ou mieux ({baseline}).",
     "home.plain.technical": "Les chiffres techniques des modèles sont sur le tableau de bord (`/dashboard`).",
-    "home.share.one_in": "pour 1 sur {n}",
+    "home.share.one_in": "1 sur {n}",
     "home.share.times_in_ten": "{n} fois sur 10",
     "home.forecasts": "Prévisions pour {day}",
     "home.no_forecasts": "Pas de prévision disponible pour le moment.",
