@@ -93,8 +93,8 @@ def live_lines(live: HomeAccuracy, lang: str) -> list[str]:
     """Yesterday's error, the 4-week trend, the direction of the error and the interval coverage."""
     y = live.yesterday
     if y is not None and y.wape is not None:
-        lines = [t("home.live.yesterday", lang, error=fmt_percent(y.wape, lang), forecast=fmt_quantity(y.forecast, lang),
-                   sold=fmt_quantity(y.sold, lang))]
+        lines = [t("home.live.yesterday", lang, error=fmt_percent(y.wape, lang),
+                   forecast=fmt_quantity(y.forecast, lang), sold=fmt_quantity(y.sold, lang))]
     else:
         lines = [t("home.live.yesterday_none", lang)]
     wapes = [w.summary.wape for w in live.weeks]

@@ -21,7 +21,8 @@ FR: dict[str, str] = {
     "home.live.trend": "Écart moyen semaine par semaine, sur 4 semaines : {weeks} {spark}",
     "home.live.trend_week": "{error}",
     "home.live.direction.over": "En moyenne, les prévisions ont été un peu trop hautes ({bias} de trop).",
-    "home.live.direction.under": "En moyenne, les prévisions ont été un peu trop basses ({bias} de moins que vendu).",
+    "home.live.direction.under": "En moyenne, les prévisions ont été un peu trop basses ({bias} de moins que "
+                                 "vendu).",
     "home.live.coverage": "La vente réelle est tombée dans la fourchette annoncée {share}.",
     "home.plain.forecast": "Lors du dernier test sur des ventes passées, les prévisions se sont trompées de "
                            "*{error}* en moyenne.",

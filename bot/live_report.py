@@ -59,8 +59,9 @@ def yesterday_line(engine: Engine, day: date, lang: str, scope: Scope | None = N
         return None
     if summary.n == 0 or summary.wape is None:
         return None
-    return t("live.yesterday", lang, day=fmt_date(yesterday, lang, "day"), forecast=fmt_quantity(summary.forecast, lang),
-             sold=fmt_quantity(summary.sold, lang), error=fmt_percent(summary.wape, lang))
+    return t("live.yesterday", lang, day=fmt_date(yesterday, lang, "day"),
+             forecast=fmt_quantity(summary.forecast, lang), sold=fmt_quantity(summary.sold, lang),
+             error=fmt_percent(summary.wape, lang))
 
 
 def with_opening(text: str, blocks: list[dict], line: str | None) -> tuple[str, list[dict]]:

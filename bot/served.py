@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
@@ -145,7 +144,3 @@ def refresh_then_score(refresh: Callable[[], bool], caddies: CaddieProvider, eng
         return swapped
 
     return run
-
-
-def day_of(result: ForecastResult) -> date:
-    return result.requested_day
