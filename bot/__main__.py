@@ -23,7 +23,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot.logs import configure as configure_logging
+from bot.logging_json import configure as configure_logging
 from bot.refresh import LiveCaddie
 from bot.settings import BotSettings, ConfigError, Mode
 from bot.startup import check_database_url, database_problem, load_models, settings_error
@@ -58,7 +58,7 @@ def _start(args: argparse.Namespace) -> Startup:
         ml_settings = MLSettings()
     except ValidationError as exc:
         raise settings_error(exc) from None
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     mode: Mode = "console" if args.once is not None else settings.resolved_mode()
     if mode != "console":
         settings.check_customer_access()

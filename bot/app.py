@@ -15,9 +15,12 @@ from bot.access import AccessPolicy, UsergroupMembers
 from bot.audit import AuditLog
 from bot.customer_gate import CustomerGate
 from bot.listener_pool import AckFirstExecutor
+from bot.logging_json import ContextExecutor
 from bot.logs import keep_payloads_out_of_logs
+from bot.metrics import instrument_bolt
 from bot.refresh import CaddieProvider
 from bot.replay import SeenRequests, once_only
+from bot.served import recording
 from bot.settings import BotSettings
 
 
@@ -55,12 +58,13 @@ def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient
         token_verification_enabled=settings.token_verification_enabled,
         process_before_response=False,
         logger=logging.getLogger("bot.slack"),
-        # acks never wait behind answers (Bolt's own pool runs both first come first served)
-        listener_executor=listener_executor or AckFirstExecutor(),
+        # acks never wait behind answers; lazy listeners keep the request's id
+        listener_executor=ContextExecutor(listener_executor or AckFirstExecutor()),
     )
     keep_payloads_out_of_logs()
     app.middleware(once_only(seen or SeenRequests(settings.database_url)))  # after Bolt's signature check
     if channels is None:
         channels = ChannelStores.from_settings(settings.database_url, settings.channel_stores)
+    caddies = recording(caddies, settings.database_url)  # every forecast answered is logged for live accuracy
     listeners.register(app, caddies, settings, create_gate(settings, app.client, audit), channels)
-    return app
+    return instrument_bolt(app)  # request ids in the logs, requests counted and timed (/metrics)

@@ -28,12 +28,12 @@ from bot.commands import (
     parse_profile_submission,
 )
 from bot.errors import FormError, form_error_messages, user_message
+from bot.home_rendering import HomeAccuracy, home_view
 from bot.i18n import t
 from bot.rendering import (
     error_blocks,
     forecast_blocks,
     help_blocks,
-    home_view,
     message_modal,
     notice_blocks,
     profile_modal,
@@ -211,8 +211,9 @@ def submit_profile(state_values: dict, caddie: Caddie, *, lang: str = "fr") -> d
     return {"response_action": "update", "view": view}
 
 
-def home(caddie: Caddie, *, lang: str = "fr", n: int = 5) -> dict:
-    """The App Home view: model cards and tomorrow's forecast for the top products. Never raises."""
+def home(caddie: Caddie, *, lang: str = "fr", n: int = 5, live: HomeAccuracy | None = None) -> dict:
+    """The App Home view: how good the models are (in words; ``live``: the accuracy of the forecasts served)
+    and tomorrow's forecast for the top products. Never raises."""
     try:
         cards = caddie.model_cards()
     except Exception:
@@ -223,4 +224,4 @@ def home(caddie: Caddie, *, lang: str = "fr", n: int = 5) -> dict:
     except Exception:
         logger.exception("could not forecast the top products for the home tab")
         forecasts = []
-    return home_view(cards, forecasts, lang)
+    return home_view(cards, forecasts, lang, live)

@@ -18,6 +18,7 @@ from datetime import date
 
 from bot.i18n import fmt_date, join_list, normalize_lang, t
 from bot.logs import trace_without_message
+from bot.metrics import count_error
 from bot.text import shown
 from ml.errors import (
     CaddieError,
@@ -119,8 +120,9 @@ def _quoted_list(items: list[str], lang: str) -> str:
 def user_message(exc: BaseException, lang: str = "fr", *, command: str | None = None) -> str:
     """The text to show a user for ``exc``. Never raises; never contains a trace.
 
-    ``command`` (e.g. ``"/forecast"``) adds that command's syntax where it helps.
+    ``command`` (e.g. ``"/forecast"``) adds that command's syntax where it helps. Counted by type (``/metrics``).
     """
+    count_error(exc)
     try:
         return _known_message(exc, lang, command)
     except Exception:  # a bug in a message must not hide the original error

@@ -11,7 +11,7 @@ import math
 import re
 from datetime import date
 
-from bot import i18n_stores
+from bot import i18n_ops, i18n_stores
 
 DEFAULT_LANG = "fr"
 
@@ -172,21 +172,6 @@ _FR: dict[str, str] = {
     "modal.avg_basket_value": "Panier moyen (€)",
     "modal.avg_basket_value.hint": "Montant moyen d'un passage en caisse, par exemple 45,80.",
     "profile.opening": "J'ouvre le formulaire « et si ? » pour estimer la probabilité d'achat d'un client type.",
-    # App Home
-    "home.title": "caddie",
-    "home.intro": "Prévisions de la demande, suggestions de produits et ciblage de clients, à partir des ventes "
-                  "du magasin. Commandes : `/forecast`, `/recommend`, `/predict`, `/target` (ajoutez `aide`).",
-    "home.models": "Modèles en service",
-    "home.task.forecast": "Prévision de la demande",
-    "home.task.recommend": "Recommandations",
-    "home.task.propensity": "Probabilité d'achat",
-    "home.card": "*{task}* — modèle `{model}`\nEntraîné le {trained_at} sur « {data} » ({start} → {end})",
-    "home.metrics": "Mesures sur la période de test : {metrics}",
-    "home.baseline": "Référence `{name}` : {metrics}",
-    "home.no_models": "Aucun modèle entraîné pour le moment.",
-    "home.forecasts": "Prévisions pour {day}",
-    "home.no_forecasts": "Pas de prévision disponible pour le moment.",
-    "home.forecast_item": "• *{product}* : {mean} ({lower} – {upper})",
     # logistics post
     "logistics.header": "Prévision de la demande — {day}",
     "logistics.intro": "Quantités attendues pour les {n} produits les plus vendus (intervalle à {level} %) :",
@@ -358,20 +343,6 @@ _EN: dict[str, str] = {
     "modal.avg_basket_value": "Average basket (€)",
     "modal.avg_basket_value.hint": "Average amount spent per visit, for example 45.80.",
     "profile.opening": "Opening the what-if form to estimate how likely a typical customer is to buy a product.",
-    "home.title": "caddie",
-    "home.intro": "Demand forecasts, product suggestions and customer targeting from the store's sales. "
-                  "Commands: `/forecast`, `/recommend`, `/predict`, `/target` (add `help`).",
-    "home.models": "Models in service",
-    "home.task.forecast": "Demand forecast",
-    "home.task.recommend": "Recommendations",
-    "home.task.propensity": "Purchase probability",
-    "home.card": "*{task}* — model `{model}`\nTrained on {trained_at} on \"{data}\" ({start} → {end})",
-    "home.metrics": "Holdout metrics: {metrics}",
-    "home.baseline": "Baseline `{name}`: {metrics}",
-    "home.no_models": "No trained model yet.",
-    "home.forecasts": "Forecasts for {day}",
-    "home.no_forecasts": "No forecast available yet.",
-    "home.forecast_item": "• *{product}*: {mean} ({lower} – {upper})",
     "logistics.header": "Demand forecast — {day}",
     "logistics.intro": "Expected quantities for the {n} best-selling products ({level}% interval):",
     "logistics.empty": "No forecast available for {day}.",
@@ -401,6 +372,8 @@ _EN: dict[str, str] = {
 
 _FR.update(i18n_stores.FR)  # stores, channel links and orders
 _EN.update(i18n_stores.EN)
+_FR.update(i18n_ops.FR)  # App Home in plain words, live accuracy, alerts
+_EN.update(i18n_ops.EN)
 
 NBSP = "\u00a0"  # before ":" and inside « »
 NNBSP = "\u202f"  # narrow, before ";", "!", "?", "%" and between thousands

@@ -21,19 +21,22 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from bot import rendering
+from bot import metrics, rendering
 from bot.channels import ChannelLink, ChannelStores
 from bot.cron import cron_trigger, due_day
 from bot.database import describe_database_error, is_read_only
 from bot.i18n import fmt_date, t
+from bot.live_report import AlertSettings, engine_for, send_alerts, with_opening, yesterday_line
+from bot.logging_json import request_context
 from bot.logistics import channel_stores, post_store_threads, store_post
 from bot.post_history import find_posted, post_metadata
 from bot.post_claims import POSTED, claim, make_engine, mark_posted, post_status, release
 from bot.refresh import CaddieProvider
+from bot.served import recording, refresh_then_score
 from bot.settings import BotSettings
 
 from ml.errors import UnknownStore
-from ml.results import Store
+from ml.results import Scope, ScopeLevel, Store
 
 if TYPE_CHECKING:
     from ml.service import Caddie
@@ -69,6 +72,9 @@ def post_daily_forecasts(client: WebClient, caddie: Caddie, engine: Engine, chan
             _record_posted(engine, channel, day, found)
             return found
         text, blocks = logistics_message(caddie, day, lang, top_n, store=stores[0] if stores else None)
+        if caddie.reference_day(day) == day:  # opens with yesterday's "prévu X, vendu Y"
+            scope = Scope(ScopeLevel.STORE, store=stores[0]) if stores else Scope()
+            text, blocks = with_opening(text, blocks, yesterday_line(engine, day, lang, scope))
         response = client.chat_postMessage(channel=channel, text=text, blocks=blocks,
                                            metadata=post_metadata(JOB, channel, day))
     except BaseException:
@@ -140,7 +146,8 @@ class DailyPost:
     def __init__(self, client: WebClient, caddies: CaddieProvider, settings: BotSettings,
                  engine: Engine | None = None, retry_delays: tuple[float, ...] = RETRY_DELAYS):
         assert settings.logistics_channel is not None
-        self.client, self.caddies, self.settings = client, caddies, settings
+        self.client, self.settings = client, settings
+        self.caddies = recording(caddies, settings.database_url)  # the forecasts posted are logged
         self.channel: str = settings.logistics_channel
         self.retry_delays = retry_delays
         self.scheduler: BackgroundScheduler | None = None  # set by start_scheduler, for the retries
@@ -153,18 +160,35 @@ class DailyPost:
         return self._engine
 
     def run(self, attempt: int = 0) -> str | None:
+        with request_context("post:logistics"):  # one request id per run; the forecasts logged as posted
+            ts, outcome = self._run(attempt)
+            metrics.job_run(JOB, outcome)
+            self.alert()
+        return ts
+
+    def _run(self, attempt: int) -> tuple[str | None, str]:
         settings, day = self.settings, self.settings.current_day()
         try:
-            engine = self.engine()
-            link = ChannelStores.from_settings(settings.database_url, settings.channel_stores, engine)\
-                .link_of(self.channel)  # the channel's store(s): one post, a thread per store, or the chain
-            return post_daily_forecasts(self.client, self.caddies.current(), engine, self.channel, day,
-                                        settings.language, settings.forecast_top_n, link)
+            link = ChannelStores.from_settings(settings.database_url, settings.channel_stores,
+                                               self.engine()).link_of(self.channel)
+            ts = post_daily_forecasts(self.client, self.caddies.current(), self.engine(), self.channel, day,
+                                      settings.language, settings.forecast_top_n, link)
+            return ts, "ok" if ts is not None else "skipped"
         except (SQLAlchemyError, OSError) as exc:
             self._database_failed(exc, day, attempt)
         except Exception as exc:  # noqa: BLE001 - a scheduler thread has nobody to raise to
             log.error("daily forecast post failed (will retry on the next run): %s", exc, exc_info=exc)
-        return None
+        return None, "failed"
+
+    def alert(self) -> list[str]:
+        """Tells the logistics channel when the forecasts degrade or the sales stop arriving (once a day each)."""
+        settings = self.settings
+        try:
+            engine = self.engine()
+        except (SQLAlchemyError, OSError):
+            return []  # already reported by the post
+        return send_alerts(self.client, engine, self.caddies.current(), settings.current_day(), AlertSettings(
+            self.channel, settings.accuracy_alert_wape, settings.sales_stale_days, settings.language))
 
     def _database_failed(self, exc: BaseException, day: date, attempt: int) -> None:
         retry = attempt < len(self.retry_delays)
@@ -208,11 +232,14 @@ def start_scheduler(settings: BotSettings, client: WebClient, caddies: CaddiePro
     today's post if it is due and missing), and ``refresh`` (retrain and swap the models) on ``REFRESH_CRON``."""
     tz = settings.tz
     scheduler = BackgroundScheduler(timezone=tz)
+    post = DailyPost(client, caddies, settings, engine) if settings.logistics_channel else None
     if refresh is not None and settings.refresh_cron:
-        scheduler.add_job(refresh, cron_trigger(settings.refresh_cron, tz), id=REFRESH_JOB, replace_existing=True,
+        # then the realised errors of the forecasts the new sales settle, then the alerts
+        scored = refresh_then_score(refresh, caddies, post.engine if post else lambda: engine or engine_for(
+            settings.database_url), after=post.alert if post else None)
+        scheduler.add_job(scored, cron_trigger(settings.refresh_cron, tz), id=REFRESH_JOB, replace_existing=True,
                           misfire_grace_time=MISFIRE_GRACE_SECONDS, coalesce=True, max_instances=1)
-    if settings.logistics_channel:
-        post = DailyPost(client, caddies, settings, engine)
+    if post is not None:
         post.scheduler = scheduler
         _add_post_jobs(scheduler, settings, post, now or datetime.now(tz))
     scheduler.start()

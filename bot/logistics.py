@@ -22,10 +22,11 @@ from sqlalchemy import Engine, select
 
 from bot.channels import ChannelLink
 from bot.errors import user_message
+from bot.live_report import with_opening, yesterday_line
 from bot.logistics_rendering import StoreDigest, digest, store_logistics_blocks, summary_blocks
 from bot.post_claims import POSTED, claim, mark_posted, release, scheduled_posts
 from ml.errors import CaddieError
-from ml.results import ForecastResult, OrderProposal, Store
+from ml.results import ForecastResult, OrderProposal, Scope, ScopeLevel, Store
 
 if TYPE_CHECKING:
     from ml.service import Caddie
@@ -49,8 +50,10 @@ def channel_stores(caddie: Caddie, link: ChannelLink) -> list[Store]:
     return [caddie.resolve_store(query) for query in dict.fromkeys(link.stores)]
 
 
-def store_post(caddie: Caddie, store: Store, day: date, lang: str, top_n: int) -> StorePost:
-    """One store's forecasts for ``day`` and its proposed orders. An order failure keeps the forecasts."""
+def store_post(caddie: Caddie, store: Store, day: date, lang: str, top_n: int, *, opening: str | None = None
+               ) -> StorePost:
+    """One store's forecasts for ``day`` and its proposed orders (after ``opening``, yesterday's "prévu X,
+    vendu Y"). An order failure keeps the forecasts."""
     forecasts: list[ForecastResult] = caddie.forecast_top(top_n, day, store=store.store_id)
     proposal: OrderProposal | None = None
     problem = None
@@ -59,7 +62,8 @@ def store_post(caddie: Caddie, store: Store, day: date, lang: str, top_n: int) -
     except CaddieError as exc:
         problem = user_message(exc, lang)
         log.warning("no order proposal for store %s on %s: %s", store.store_id, day, exc)
-    text, blocks = store_logistics_blocks(store, forecasts, proposal, day, lang, problem=problem)
+    text, blocks = with_opening(*store_logistics_blocks(store, forecasts, proposal, day, lang, problem=problem),
+                                opening)
     return StorePost(text, blocks, digest(store, forecasts, proposal, problem))
 
 
@@ -78,7 +82,8 @@ def post_store_threads(client: WebClient, caddie: Caddie, engine: Engine, channe
     Everything is computed before anything is posted. A failed summary releases its claim and raises; a failed
     reply is logged, released, and retried by the next run under the same summary.
     """
-    posts = [store_post(caddie, store, day, lang, top_n) for store in stores]
+    posts = [store_post(caddie, store, day, lang, top_n, opening=yesterday_line(
+        engine, day, lang, Scope(ScopeLevel.STORE, store=store))) for store in stores]
     ts = _posted_ts(engine, job, channel, day)
     if ts is None:
         if not claim(engine, job, channel, day):

@@ -43,8 +43,6 @@ from bot.i18n import (
 from ml.results import (
     ForecastPoint,
     ForecastResult,
-    Metric,
-    ModelCard,
     Product,
     PropensityResult,
     Reason,
@@ -57,7 +55,7 @@ __all__ = [
     "BASKET_ACTION", "BASKET_BLOCK", "LAST_BOUGHT_ACTION", "LAST_BOUGHT_BLOCK", "LAST_VISIT_ACTION",
     "LAST_VISIT_BLOCK", "PRODUCT_ACTION", "PRODUCT_BLOCK", "PROFILE_CALLBACK_ID", "PROFILE_RESULT_CALLBACK_ID",
     "TIMES_BOUGHT_ACTION", "TIMES_BOUGHT_BLOCK", "VISITS_ACTION", "VISITS_BLOCK",
-    "driver_text", "error_blocks", "escape", "forecast_blocks", "forecast_table", "help_blocks", "home_view",
+    "driver_text", "error_blocks", "escape", "forecast_blocks", "forecast_table", "help_blocks",
     "logistics_blocks", "message_modal", "notice_blocks",
     "profile_modal", "profile_result_modal", "propensity_blocks", "reason_text", "recommendation_blocks",
     "target_blocks",
@@ -357,48 +355,6 @@ def notice_blocks(message: str, lang: str = "fr") -> tuple[str, Blocks]:
 def error_blocks(message: str, lang: str = "fr") -> tuple[str, Blocks]:
     """An error reply from the message of :func:`bot.errors.user_message`."""
     return _reply([message], [_section(f":warning: {message}")], lang)
-
-
-# --------------------------------------------------------------------------- App Home
-
-
-def _metrics_text(metrics: Iterable[Metric], lang: str) -> str:
-    return " · ".join(f"{m.name} {fmt_number(m.value, lang, 3)}" for m in metrics)
-
-
-def home_view(cards: list[ModelCard], forecasts: list[ForecastResult], lang: str = "fr") -> dict:
-    """The App Home tab: what caddie does, the models in service with their holdout metrics, the next forecasts."""
-    blocks: Blocks = [_header(t("home.title", lang)), _section(t("home.intro", lang)), _divider(),
-                      _header(t("home.models", lang))]
-    if not cards:
-        blocks.append(_section(t("home.no_models", lang)))
-    for card in cards:
-        task_key = f"home.task.{card.task}"
-        task = t(task_key, lang) if has(task_key, lang) else card.task
-        lines = [t("home.card", lang, task=task, model=card.model, trained_at=fmt_date(card.trained_at, lang),
-                   data=card.data_name, start=fmt_date(card.data_start, lang, "short"),
-                   end=fmt_date(card.data_end, lang, "short"))]
-        if card.metrics:
-            lines.append(t("home.metrics", lang, metrics=_metrics_text(card.metrics, lang)))
-        blocks.append(_section("\n".join(lines)))
-        baselines = [t("home.baseline", lang, name=name, metrics=_metrics_text(metrics, lang))
-                     for name, metrics in card.baselines.items() if metrics]
-        if baselines:
-            blocks.append(_context(*baselines))
-    blocks.append(_divider())
-    if forecasts:
-        day = forecasts[0].requested_day
-        blocks.append(_header(t("home.forecasts", lang, day=fmt_date(day, lang))))
-        items = []
-        for r in forecasts:
-            p = _requested_point(r)
-            items.append(t("home.forecast_item", lang, product=r.product.name, mean=fmt_quantity(p.mean, lang),
-                           lower=fmt_quantity(p.lower, lang), upper=fmt_quantity(p.upper, lang)))
-        blocks += _packed_sections(items)
-        blocks.append(_context(_context_line(forecasts[0].as_of, forecasts[0].model, lang)))
-    else:
-        blocks.append(_section(t("home.no_forecasts", lang)))
-    return {"type": "home", "blocks": _cap(blocks, lang, MAX_HOME_BLOCKS)}
 
 
 # --------------------------------------------------------------------------- what-if modal

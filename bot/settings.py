@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.cron import cron_trigger
@@ -51,6 +51,13 @@ class BotSettings(BaseSettings):
     # where the console saves forecast charts
     charts_dir: Path = Path("charts")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    # text (human-readable) or json (one JSON object per line, with the request id; for log collectors)
+    log_format: Literal["text", "json"] = "text"
+    # alert the logistics channel when the forecasts served over the last 7 days were off by more than this
+    # (realised WAPE: absolute errors over units sold; 0.5 = 50 %)
+    accuracy_alert_wape: float = Field(default=0.5, gt=0)
+    # alert the logistics channel when the latest sales data is older than this many days
+    sales_stale_days: int = Field(default=3, ge=1)
     # who may ask about customers (/recommend, /predict, /target): these channels (ids, comma-separated)...
     customer_channels: Annotated[tuple[str, ...], NoDecode] = ()
     # ...or members of these Slack user groups (ids S0123..., comma-separated), anywhere in the workspace

@@ -25,6 +25,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ml import precomputed, registry
 from ml.data.catalog import ProductCatalog
 from ml.evaluation import HEADLINE_METRICS
@@ -209,6 +211,18 @@ class Caddie:
         days = series.days[-self._history_days:].tolist()
         quantities = series.values["quantity"][-self._history_days:].tolist()
         return tuple(DailyQuantity(date.fromordinal(d), q) for d, q in zip(days, quantities))
+
+    def sold(self, level: str, name: str, product_id: str, day: date) -> float | None:
+        """Units sold on ``day`` in a scope (``level``, ``name`` as :func:`ml.scopes.key` gives them); None when the
+        data does not cover that day (after the data, or before the history kept) or the series is unknown."""
+        series = self._tables.history.get((level, name, product_id))
+        if series is None:
+            return None
+        i = int(np.searchsorted(series.days, day.toordinal()))
+        if i >= len(series.days) or int(series.days[i]) != day.toordinal():
+            return None
+        value = float(series.values["quantity"][i])
+        return None if value != value else value  # NaN: the series has no line that day
 
     def forecast_top(self, n: int = 10, day: date | None = None, store: str | None = None) -> list[ForecastResult]:
         """Forecasts for the ``n`` best-selling forecastable products (by recent volume) of ``store``,

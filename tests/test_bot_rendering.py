@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot import rendering as r
+from bot.home_rendering import home_view
 from ml.results import (
     DailyQuantity,
     ForecastPoint,
@@ -171,7 +172,7 @@ def test_limits_on_large_inputs() -> None:
     text, blocks = r.logistics_blocks([forecast(1, product)] * 300, AS_OF + timedelta(days=1), "fr")
     check_limits(blocks)
     assert len(text) <= 3000
-    view = r.home_view([card()] * 80, [forecast(1, product)] * 200, "fr")
+    view = home_view([card()] * 80, [forecast(1, product)] * 200, "fr")
     check_limits(view["blocks"], max_blocks=100)
     modal = r.profile_modal([Product(str(i) * 200, long_name) for i in range(300)], "fr")
     options = modal["blocks"][1]["element"]["options"]
@@ -185,13 +186,12 @@ def card(task: str = "forecast") -> ModelCard:
 
 
 def test_home_view() -> None:
-    view = r.home_view([card(), card("recommend")], [forecast(1)], "fr")
+    view = home_view([card(), card("recommend")], [forecast(1)], "fr")
     assert view["type"] == "home"
     body = all_blocks(view["blocks"])
-    assert "Prévision de la demande" in body and "Recommandations" in body
-    assert "MASE 0,812" in body and "SeasonalNaive" in body and "MASE 1,02" in body
+    assert "Prévision des ventes" in body and "Suggestions de produits" in body
     assert "Yaourt nature" in body and "12,3" in body
-    empty = all_blocks(r.home_view([], [], "en")["blocks"])
+    empty = all_blocks(home_view([], [], "en")["blocks"])
     assert "No trained model yet" in empty and "No forecast available" in empty
 
 
@@ -231,6 +231,6 @@ def test_logistics_blocks() -> None:
 def test_every_builder_returns_json_serialisable_dicts(lang: str) -> None:
     outputs = [r.forecast_blocks(forecast(3), lang, table=True)[1], r.recommendation_blocks(recommendations(), lang)[1],
                r.propensity_blocks(propensity(), lang)[1], r.help_blocks("", lang)[1],
-               r.home_view([card()], [forecast()], lang), r.profile_modal([YAOURT], lang)]
+               home_view([card()], [forecast()], lang), r.profile_modal([YAOURT], lang)]
     for out in outputs:
         json.dumps(out)

@@ -58,7 +58,9 @@ def create_web_app(settings: BotSettings, provider: CaddieProvider, *, web: WebS
     from bot.web.problems import install_problem_handlers
 
     install_problem_handlers(app)
-    return app
+    from bot.web.ops import instrument
+
+    return instrument(app)  # request ids, requests counted and timed, API forecasts logged (helper "ops")
 
 
 _DESCRIPTION = """caddie's REST API: demand forecasts, order proposals and model cards (scope `products`);
