@@ -1,5 +1,9 @@
 """``python -m bot``: starts caddie in Socket Mode, over HTTP, or as a local console (no Slack token).
 
+HTTP mode serves Slack (``/slack/events``) through the web service (:mod:`bot.web`, uvicorn) on ``PORT``, with
+the REST API; ``API_PORT`` serves the web service on that port in any mode (with Socket Mode beside it, or the
+REST API alone when there is no Slack token).
+
     python -m bot                                  # mode from the tokens present (MODE=auto)
     python -m bot --mode console
     python -m bot --once "/forecast yaourt demain"  # one answer, then exit
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,7 +85,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"caddie: {exc}", file=sys.stderr)
         return 2
     settings, caddies = started.settings, started.caddies
+    from bot.web.settings import WebSettings
+
+    try:
+        web = WebSettings()
+    except ValidationError as exc:
+        print(f"caddie: {settings_error(exc)}", file=sys.stderr)
+        return 2
     if started.mode == "console":
+        if args.once is None and web.api_port is not None:
+            return _serve_api_only(settings, web, started)
         return _run_console(settings, caddies.current(), args.once)
 
     from slack_bolt.error import BoltError
@@ -101,12 +115,35 @@ def main(argv: list[str] | None = None) -> int:
     if settings.logistics_channel:
         log.info("daily forecast to %s on %r (%s)", settings.logistics_channel, settings.forecast_cron,
                  settings.timezone)
+    from bot.web.app import create_web_app
+    from bot.web.server import serve_forever
+
+    service = create_web_app(settings, caddies, web=web, slack_app=app)
     if started.mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+        if web.api_port is not None:
+            threading.Thread(target=serve_forever, args=(service, web), kwargs={"port": web.api_port},
+                             name="web", daemon=True).start()
         SocketModeHandler(app, settings.slack_app_token).start()
     else:
-        app.start(port=settings.port)
+        serve_forever(service, web, port=web.api_port or settings.port)
+    return 0
+
+
+def _serve_api_only(settings: BotSettings, web: WebSettings, started: Startup) -> int:
+    """No Slack token but ``API_PORT``: the REST API alone (with the nightly refresh, no daily post)."""
+    from bot.jobs import start_scheduler
+    from bot.web.app import create_web_app
+    from bot.web.server import serve_forever
+
+    if settings.logistics_channel:
+        log.warning("LOGISTICS_CHANNEL: no daily post without SLACK_BOT_TOKEN (serving the REST API only)")
+    if settings.refresh_cron:  # no Slack client: the refresh only
+        start_scheduler(settings.model_copy(update={"logistics_channel": None}), None,  # type: ignore[arg-type]
+                        started.caddies, refresh=started.refresh)
+    assert web.api_port is not None
+    serve_forever(create_web_app(settings, started.caddies, web=web), web, port=web.api_port)
     return 0
 
 
