@@ -11,6 +11,7 @@ recommendation would hurt the store team).
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -20,6 +21,7 @@ from ml.experiments.assignment import assign
 from ml.experiments.definition import Experiment, UnknownExperiment, parse_experiments
 from ml.experiments.log import ExperimentLog, Exposure, utcnow
 from ml.experiments.outcomes import customer_outcomes
+from ml.experiments.purchases import purchases_of_exposed
 from ml.experiments.report import build_report
 from ml.experiments.results import ExperimentReport
 from ml.experiments.settings import ExperimentSettings
@@ -33,8 +35,10 @@ log = logging.getLogger(__name__)
 
 class Experiments:
     def __init__(self, defined: tuple[Experiment, ...], salt: str, log_: ExperimentLog,
-                 minimum_effect: float = 0.02):
+                 minimum_effect: float = 0.02, ttl: float = 30.0):
         self._defined = defined
+        self.ttl = ttl
+        self._stored: tuple[float, tuple[Experiment, ...]] | None = None
         self.salt = salt
         self.log = log_
         self.minimum_effect = minimum_effect
@@ -46,14 +50,21 @@ class Experiments:
                    settings.experiment_minimum_effect)
 
     def all(self) -> tuple[Experiment, ...]:
-        """The experiments of the setting, then those of the table not named in it (table down: the setting's)."""
-        try:
-            stored = self.log.defined()
-        except (SQLAlchemyError, OSError) as exc:
-            log.warning("experiments table unreadable: %s", type(exc).__name__)
-            stored = ()
+        """The experiments of the setting, then those of the table not named in it (table down: the setting's).
+        The table is read at most every ``ttl`` seconds."""
+        now = time.monotonic()
+        if self._stored is None or now - self._stored[0] >= self.ttl:
+            try:
+                self._stored = (now, self.log.defined())
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("experiments table unreadable: %s", type(exc).__name__)
+                return self._defined
         names = {e.name for e in self._defined}
-        return self._defined + tuple(e for e in stored if e.name not in names)
+        return self._defined + tuple(e for e in self._stored[1] if e.name not in names)
+
+    def customers(self, name: str) -> int:
+        """Customers exposed so far in ``name``."""
+        return int(self.log.exposures(name)["customer_id"].nunique())
 
     def get(self, name: str) -> Experiment:
         experiments = self.all()
@@ -80,9 +91,13 @@ class Experiments:
             log.error("exposure of experiment %s not logged: %s", experiment.name, type(exc).__name__)
         return result, exposure
 
-    def report(self, name: str, transactions: pd.DataFrame) -> ExperimentReport:
-        """The report of ``name``: outcomes from ``transactions`` (the data as of now), votes from the log."""
+    def report(self, name: str, transactions: pd.DataFrame | None = None, dataset: str | None = None
+               ) -> ExperimentReport:
+        """The report of ``name``: outcomes from ``transactions`` (default: the purchases stored in the database,
+        of ``dataset`` or the latest one), votes from the log."""
         experiment = self.get(name)
+        if transactions is None:
+            transactions = purchases_of_exposed(self.log.engine(), experiment.name, dataset)
         outcomes = customer_outcomes(self.log.exposures(experiment.name), transactions, experiment.window_days)
         return build_report(experiment, outcomes, self.log.votes(experiment.name), self.minimum_effect)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ml.experiments.definition import DEFAULT_WINDOW_DAYS, parse_experiments
+from ml.experiments.definition import DEFAULT_WINDOW_DAYS, BadExperiment, parse_experiments
 
 
 class ExperimentSettings(BaseSettings):
@@ -24,5 +24,8 @@ class ExperimentSettings(BaseSettings):
     @field_validator("experiments")
     @classmethod
     def _valid(cls, value: str) -> str:
-        parse_experiments(value)  # BadExperiment (a ValueError would be nicer to pydantic): names the part
+        try:
+            parse_experiments(value)
+        except BadExperiment as exc:  # pydantic reports ValueErrors with the setting's name
+            raise ValueError(str(exc)) from None
         return value
