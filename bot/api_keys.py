@@ -79,7 +79,7 @@ def key_hash(key: str) -> str:
 
 def key_id_of(key: str) -> str | None:
     """``cad_<id>`` of a key as typed, None when it does not look like one of ours."""
-    parts = key.strip().split("_")
+    parts = key.strip().split("_", 2)  # the secret (url-safe base64) may hold "_"
     if len(parts) != 3 or parts[0] + "_" != PREFIX or not parts[1] or not parts[2]:
         return None
     return f"{PREFIX}{parts[1]}"

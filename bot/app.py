@@ -16,6 +16,7 @@ from bot.audit import AuditLog
 from bot.customer_gate import CustomerGate
 from bot.logs import keep_payloads_out_of_logs
 from bot.refresh import CaddieProvider
+from bot.replay import SeenRequests, once_only
 from bot.settings import BotSettings
 
 
@@ -39,11 +40,13 @@ def create_gate(settings: BotSettings, client: WebClient, audit: AuditLog | None
 
 def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient | None = None, *,
                audit: AuditLog | None = None, listener_executor: Executor | None = None,
-               channels: ChannelStores | None = None) -> App:
+               channels: ChannelStores | None = None, seen: SeenRequests | None = None) -> App:
     """The Bolt app answering the slash commands, the profile modal and the App Home tab.
 
     ``process_before_response=False``: Slack gets its acknowledgement at once, the work runs in lazy listeners.
     The token is checked against ``auth.test`` at start-up only when ``SLACK_API_URL`` is Slack's own.
+    A replayed request or a Slack retry is acknowledged and not handled again (:mod:`bot.replay`; ``seen``
+    defaults to the ``seen_requests`` table of ``DATABASE_URL``).
     """
     app = App(  # the bot token travels with the client
         signing_secret=settings.slack_signing_secret,
@@ -54,6 +57,7 @@ def create_app(settings: BotSettings, caddies: CaddieProvider, client: WebClient
         listener_executor=listener_executor,  # None: Bolt's own thread pool
     )
     keep_payloads_out_of_logs()
+    app.middleware(once_only(seen or SeenRequests(settings.database_url)))  # after Bolt's signature check
     if channels is None:
         channels = ChannelStores.from_settings(settings.database_url, settings.channel_stores)
     listeners.register(app, caddies, settings, create_gate(settings, app.client, audit), channels)

@@ -27,6 +27,7 @@ from bot.cron import cron_trigger, due_day
 from bot.database import describe_database_error, is_read_only
 from bot.i18n import fmt_date, t
 from bot.logistics import channel_stores, post_store_threads, store_post
+from bot.post_history import find_posted, post_metadata
 from bot.post_claims import POSTED, claim, make_engine, mark_posted, post_status, release
 from bot.refresh import CaddieProvider
 from bot.settings import BotSettings
@@ -61,8 +62,15 @@ def post_daily_forecasts(client: WebClient, caddie: Caddie, engine: Engine, chan
         log.info("daily forecast for %s in %s already claimed or posted: skipped", day, channel)
         return None
     try:
+        found = find_posted(client, JOB, channel, day)  # sent by a run that died before recording it
+        if found is not None:
+            log.warning("daily forecast for %s was in %s already (ts %s) but not recorded: recorded, not posted "
+                        "again", day, channel, found)
+            _record_posted(engine, channel, day, found)
+            return found
         text, blocks = logistics_message(caddie, day, lang, top_n, store=stores[0] if stores else None)
-        response = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+        response = client.chat_postMessage(channel=channel, text=text, blocks=blocks,
+                                           metadata=post_metadata(JOB, channel, day))
     except BaseException:
         release(engine, JOB, channel, day)
         raise

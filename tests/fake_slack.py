@@ -2,6 +2,8 @@
 
 Runs a ThreadingHTTPServer on 127.0.0.1 (free port) and records every request. It can be told to
 answer 429 (with ``Retry-After``) a number of times, or to fail a method with a Slack error code.
+Messages posted with ``chat.postMessage`` are kept per channel and answered by ``conversations.history``
+(newest first, ``oldest``/``latest``/``limit``/``cursor``, ``metadata`` with ``include_all_metadata``).
 
     fake = FakeSlack().start()
     client = WebClient(token="xoxb-test", base_url=fake.api_url)
@@ -14,6 +16,7 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -69,6 +72,7 @@ class _Fault:
 class FakeSlack:
     records: list[Recorded] = field(default_factory=list)
     usergroups: dict[str, list[str]] = field(default_factory=dict)  # usergroups.users.list: group id -> user ids
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel -> top-level messages, oldest first
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
@@ -198,6 +202,8 @@ class FakeSlack:
             return 200, json_headers, {"ok": False, "error": fault.error}
         if api_method == "usergroups.users.list":
             return 200, json_headers, self._usergroup_members(path, body)
+        if api_method == "conversations.history":
+            return 200, json_headers, self._history(_params(path, body))
         return 200, json_headers, self._ok_body(api_method, body)
 
     def _ok_body(self, api_method: str, body: bytes) -> dict[str, Any]:
@@ -206,11 +212,10 @@ class FakeSlack:
             return {"ok": True, "url": "https://caddie-test.slack.com/", "team": "caddie", "user": "caddie",
                     "team_id": "T0TEST", "user_id": "U0BOT", "bot_id": "B0BOT"}
         if api_method == "chat.postMessage":
-            try:
-                channel = json.loads(body).get("channel")
-            except ValueError:
-                channel = parse_qs(body.decode()).get("channel", [None])[0]
-            return {"ok": True, "channel": channel, "ts": f"1700000000.{n:06d}", "message": {"type": "message"}}
+            params = _params("", body)
+            ts = f"{int(time.time())}.{n:06d}"
+            self._keep_message(params, ts)
+            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message": {"type": "message"}}
         if api_method in ("views.publish", "views.open", "views.update"):
             return {"ok": True, "view": {"id": f"V{n:06d}"}}
         if api_method == "files.getUploadURLExternal":
@@ -218,6 +223,35 @@ class FakeSlack:
         if api_method == "files.completeUploadExternal":
             return {"ok": True, "files": [{"id": f"F{n:06d}", "title": "chart"}]}
         return {"ok": True}
+
+    def _keep_message(self, params: dict[str, Any], ts: str) -> None:
+        """A posted message, as ``conversations.history`` shows it (thread replies are not top-level)."""
+        if params.get("thread_ts") or not params.get("channel"):
+            return
+        message = {"type": "message", "ts": ts, "text": params.get("text", ""), "bot_id": "B0BOT",
+                   "user": "U0BOT", "blocks": params.get("blocks") or []}
+        if params.get("metadata"):
+            message["metadata"] = params["metadata"]
+        with self._lock:
+            self.history.setdefault(str(params["channel"]), []).append(message)
+
+    def add_message(self, channel: str, message: dict[str, Any]) -> None:
+        """A message in ``channel``'s history that the bot did not post through this fake (e.g. a person's)."""
+        with self._lock:
+            self.history.setdefault(channel, []).append(message)
+
+    def _history(self, params: dict[str, Any], page_size: int = 100) -> dict[str, Any]:
+        with self._lock:
+            messages = list(self.history.get(str(params.get("channel")), []))
+        oldest, latest = float(params.get("oldest") or 0), float(params.get("latest") or "inf")
+        found = [m for m in reversed(messages) if oldest <= float(m["ts"]) <= latest]
+        if str(params.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            found = [{k: v for k, v in m.items() if k != "metadata"} for m in found]
+        start = int(params.get("cursor") or 0)
+        limit = min(int(params.get("limit") or page_size), page_size)
+        chunk, more = found[start:start + limit], len(found) > start + limit
+        return {"ok": True, "messages": chunk, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _usergroup_members(self, path: str, body: bytes) -> dict[str, Any]:
         """``usergroups.users.list``: the members set in :attr:`usergroups` (query string, form or JSON)."""
@@ -232,6 +266,25 @@ class FakeSlack:
         if members is None:
             return {"ok": False, "error": "no_such_subteam"}
         return {"ok": True, "users": list(members)}
+
+
+def _params(path: str, body: bytes) -> dict[str, Any]:
+    """A Web API call's arguments: query string, then the JSON or form body (JSON-looking form values decoded)."""
+    params: dict[str, Any] = {k: v[0] for k, v in parse_qs(path.partition("?")[2]).items()}
+    if not body:
+        return params
+    try:
+        decoded = json.loads(body)
+    except ValueError:
+        decoded = {k: v[0] for k, v in parse_qs(body.decode("utf-8")).items()}
+    for key, value in decoded.items():
+        if isinstance(value, str) and value[:1] in "[{":
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        params[key] = value
+    return params
 
 
 @pytest.fixture(name="fake_slack")
