@@ -36,7 +36,7 @@ def customer_outcomes(exposures: pd.DataFrame, transactions: pd.DataFrame, windo
     spent = tx.merge(first[["exposed_at"]], left_on="customer_id", right_index=True)
     spent = spent[(spent["timestamp"] > spent["exposed_at"]) & (spent["timestamp"] <= spent["exposed_at"] + window)]
     value = (spent["quantity"] * spent["price"]).groupby(spent["customer_id"]).sum()
-    first["basket_value"] = value.reindex(first.index).fillna(0.0)
+    first["basket_value"] = value.reindex(first.index, fill_value=0.0).astype(float)
     return first.reset_index()[list(OUTCOME_COLUMNS)]
 
 
