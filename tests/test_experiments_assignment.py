@@ -65,3 +65,14 @@ def test_definitions():
 def test_bad_definitions_name_the_problem(text, problem):
     with pytest.raises(BadExperiment, match=problem):
         parse_experiments(text)
+
+
+def test_the_settings_are_documented_in_the_example_file():
+    from pathlib import Path
+
+    from ml.experiments.settings import ExperimentSettings
+
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text(encoding="utf-8")
+    assert all(f"\n{name.upper()}=" in example for name in ExperimentSettings.model_fields)
+    with pytest.raises(ValueError, match="EXPERIMENTS|experiments"):
+        ExperimentSettings(_env_file=None, experiments="reco:model=1")
