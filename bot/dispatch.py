@@ -30,6 +30,7 @@ from bot.commands import (
 from bot.errors import FormError, form_error_messages, user_message
 from bot.home_rendering import HomeAccuracy, home_view
 from bot.i18n import t
+from bot.insights_rendering import with_vote_buttons
 from bot.rendering import (
     error_blocks,
     forecast_blocks,
@@ -126,8 +127,9 @@ def _answer(cmd: object, caddie: Caddie, lang: str, where: Where) -> Reply:
         text, blocks = answer_store_link(cmd, caddie, where, lang)
         return Reply(text=text, blocks=blocks, in_channel=cmd.query is not None or cmd.unlink)
     if isinstance(cmd, RecommendCommand):
-        text, blocks = recommendation_blocks(caddie.recommend(cmd.customer_id, cmd.n), lang)
-        return Reply(text=text, blocks=blocks, in_channel=True)
+        result = caddie.recommend(cmd.customer_id, cmd.n)
+        text, blocks = recommendation_blocks(result, lang)
+        return Reply(text=text, blocks=with_vote_buttons(blocks, result, lang), in_channel=True)
     if isinstance(cmd, PredictCommand):
         text, blocks = propensity_blocks(caddie.predict(cmd.customer_id, cmd.product), lang)
         return Reply(text=text, blocks=blocks, in_channel=True)

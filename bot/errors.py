@@ -32,12 +32,14 @@ from ml.errors import (
     UnknownProduct,
     UnknownStore,
 )
+from ml.experiments.definition import BadExperiment, UnknownExperiment
 
 logger = logging.getLogger(__name__)
 
 COMMANDS: tuple[str, ...] = ("forecast", "recommend", "predict", "target", "order")
 ALIASES: dict[str, str] = {"commande": "order"}  # /commande is /order in French
 SLASH_COMMANDS: tuple[str, ...] = tuple(f"/{name}" for name in (*COMMANDS, *ALIASES, "caddie"))
+INSIGHT_COMMANDS: tuple[str, ...] = ("abtest", "client")  # bot.listeners.insights: own listeners, same messages
 MAX_SUGGESTIONS = 5
 
 
@@ -88,12 +90,12 @@ def command_name(command: str) -> str:
 def usage(command: str, lang: str) -> str:
     """The one-line syntax of ``command`` (empty for an unknown command)."""
     name = command_name(command)
-    return t(f"usage.{name}", lang) if name in COMMANDS else ""
+    return t(f"usage.{name}", lang) if name in (*COMMANDS, *INSIGHT_COMMANDS) else ""
 
 
 def usage_hint(command: str, lang: str) -> str:
     name = command_name(command)
-    if name not in COMMANDS:
+    if name not in (*COMMANDS, *INSIGHT_COMMANDS):
         return t("help.more", lang)
     return t("error.usage_hint", lang, usage=usage(name, lang), command=display_command(name, lang))
 
@@ -163,6 +165,13 @@ def _known_message(exc: BaseException, lang: str, command: str | None) -> str:
             names = _quoted_list(exc.suggestions[:MAX_SUGGESTIONS], lang)
             return f"{first} {t('error.store_suggestions', lang, suggestions=names)}"
         return f"{first} {t('error.no_store_suggestions', lang)}"
+    if isinstance(exc, UnknownExperiment):
+        first = t("error.unknown_experiment", lang, name=shown(exc.name, 64))
+        if exc.known:
+            return f"{first} {t('error.known_experiments', lang, names=', '.join(exc.known))}"
+        return f"{first} {t('error.no_experiments', lang)}"
+    if isinstance(exc, BadExperiment):
+        return t("error.bad_experiment", lang, detail=str(exc))
     if isinstance(exc, NotSoldInStore):
         return t("error.not_sold_in_store", lang, product=exc.product_name, store=exc.store_name)
     if isinstance(exc, NoCustomerData):

@@ -11,7 +11,7 @@ import math
 import re
 from datetime import date
 
-from bot import i18n_ops, i18n_stores
+from bot import i18n_insights, i18n_ops, i18n_stores
 
 DEFAULT_LANG = "fr"
 
@@ -374,6 +374,8 @@ _FR.update(i18n_stores.FR)  # stores, channel links and orders
 _EN.update(i18n_stores.EN)
 _FR.update(i18n_ops.FR)  # App Home in plain words, live accuracy, alerts
 _EN.update(i18n_ops.EN)
+_FR.update(i18n_insights.FR)  # A/B tests, customer card, feedback buttons
+_EN.update(i18n_insights.EN)
 
 NBSP = "\u00a0"  # before ":" and inside « »
 NNBSP = "\u202f"  # narrow, before ";", "!", "?", "%" and between thousands

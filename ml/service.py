@@ -128,6 +128,15 @@ class Caddie:
         """Every known customer id, sorted (empty for a sales log)."""
         return list(self._snapshot.customers)
 
+    @property
+    def data_name(self) -> str:
+        """The name of the data the models were trained on (its stored rows carry it: ``ml.data.store``)."""
+        return self._snapshot.data_name
+
+    def resolve_customer(self, customer_id: str) -> str:
+        """The stored id of a typed one (``"#0042"`` -> ``"42"``); raises UnknownCustomer or NoCustomerData."""
+        return self._customer(customer_id)
+
     def _customer(self, customer_id: str) -> str:
         if not self.has_customers:
             raise NoCustomerData(self._snapshot.data_name)

@@ -15,13 +15,15 @@ from slack_bolt import App
 
 from bot.channels import ChannelStores
 from bot.customer_gate import CustomerGate
-from bot.listeners import commands, context, events, shortcuts, views
-from bot.listeners.commands import SLASH_COMMANDS
+from bot.listeners import commands, context, events, insights, shortcuts, views
+from bot.listeners.commands import SLASH_COMMANDS as _DISPATCHED
 from bot.listeners.shortcuts import SIMULATE_SHORTCUT_ID
 from bot.refresh import CaddieProvider
 from bot.settings import BotSettings
 
 __all__ = ["SIMULATE_SHORTCUT_ID", "SLASH_COMMANDS", "register"]
+
+SLASH_COMMANDS: tuple[str, ...] = (*_DISPATCHED, *insights.SLASH_COMMANDS)
 
 
 def register(app: App, caddies: CaddieProvider, settings: BotSettings, gate: CustomerGate,
@@ -29,7 +31,7 @@ def register(app: App, caddies: CaddieProvider, settings: BotSettings, gate: Cus
     """Registers every listener of caddie on ``app``, and the middleware handing them the service, the gate and
     the channel -> store links."""
     app.middleware(context.inject(caddies, settings, gate, channels))
-    for kind in (commands, views, events, shortcuts):
+    for kind in (commands, views, events, shortcuts, insights):
         kind.register(app)
 
     @app.error

@@ -20,6 +20,7 @@ from slack_bolt import BoltContext
 from bot import dispatch
 from bot.channels import ChannelStores, Where
 from bot.customer_gate import CustomerGate
+from bot.insights import experiment_caddie
 from bot.refresh import CaddieProvider, FixedCaddie
 from bot.settings import BotSettings
 
@@ -43,7 +44,7 @@ def inject(caddies: CaddieProvider, settings: BotSettings, gate: CustomerGate,
 
     def put_caddie(context: BoltContext, body: dict[str, Any], next: Callable[[], None]) -> None:  # noqa: A002
         caddie = caddies.current()
-        context[CADDIE] = RequestCaddie(caddie)
+        context[CADDIE] = RequestCaddie(experiment_caddie(caddie, settings.database_url))  # /recommend: A/B arms
         context[SETTINGS] = settings
         context[GATE] = gate
         context[CHANNELS] = channels
