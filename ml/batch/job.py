@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ml.batch.engine import Engine
@@ -63,20 +62,26 @@ def _on_grid(daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.
     return pd.concat([rest, merged], ignore_index=True).sort_values(["store_id", "product_id", "date"])
 
 
-def run_batch(engine: Engine, config: BatchConfig) -> BatchResult:
-    """Train on a stratified sample, then forecast and order every series, partitioned by store."""
+def run_batch(engine: Engine, config: BatchConfig, model: DemandForecaster | None = None) -> BatchResult:
+    """Train on a stratified sample (unless ``model`` is given), then forecast and order every series,
+    partitioned by store."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     start, end = window(config)
     sales = engine.read_sales(config.data, start, end)
     products = pd.read_parquet(Path(config.data) / "products.parquet")
-    stats = engine.to_pandas(_stats(engine, sales, config.history_days))
-    sample = stratified_sample(stats, products, config.sample_size, config.seed)
-    rows = engine.to_pandas(engine.left_join(engine.frame(sample), sales, ["store_id", "product_id"])
-                            if engine.name == "spark" else sample.merge(sales, on=["store_id", "product_id"]))
-    timings["read_and_sample_s"] = time.perf_counter() - started
-    model = fit_sample(rows.assign(date=pd.to_datetime(rows["date"])), config)
-    timings["fit_s"] = time.perf_counter() - started - timings["read_and_sample_s"]
+    n_sampled = 0
+    if model is None:
+        stats = engine.to_pandas(_stats(engine, sales, config.history_days))
+        sample = stratified_sample(stats, products, config.sample_size, config.seed)
+        rows = engine.to_pandas(engine.left_join(engine.frame(sample), sales, ["store_id", "product_id"])
+                                if engine.name == "spark" else sample.merge(sales, on=["store_id", "product_id"]))
+        timings["read_and_sample_s"] = time.perf_counter() - started
+        model = fit_sample(rows.assign(date=pd.to_datetime(rows["date"])), config)
+        timings["fit_s"] = time.perf_counter() - started - timings["read_and_sample_s"]
+        n_sampled = len(sample)
+    elif model.last_date_ != window(config)[1]:
+        raise ValueError(f"the model was fitted up to {model.last_date_.date()}, the run needs {window(config)[1].date()}")
     chain = engine.to_pandas(_chain(engine, sales))
     scorer = PartitionScorer(model, chain, config.horizon, parameters_frame(products))
     forecasts = engine.apply(sales, scorer.forecasts, FORECAST_SCHEMA)
@@ -84,7 +89,7 @@ def run_batch(engine: Engine, config: BatchConfig) -> BatchResult:
     stock = stock.astype({"store_id": str, "product_id": str, "on_hand": float, "on_order": float})
     with_stock = engine.left_join(forecasts, engine.frame(stock), ["store_id", "product_id"])
     orders = engine.apply(with_stock, scorer.orders, ORDER_SCHEMA)
-    return BatchResult(forecasts, orders, scorer, len(sample), timings)
+    return BatchResult(forecasts, orders, scorer, n_sampled, timings)
 
 
 def _stats(engine: Engine, sales, days: int):
@@ -107,4 +112,4 @@ def sorted_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(keys).reset_index(drop=True)
 
 
-__all__ = ["BatchConfig", "BatchResult", "run_batch", "fit_sample", "sorted_frame", "window", "np"]
+__all__ = ["BatchConfig", "BatchResult", "run_batch", "fit_sample", "sorted_frame", "window"]
