@@ -86,3 +86,14 @@ def test_a_run_that_never_completes_leaves_the_previous_one_served(url):
 
 def test_no_run_yet(url):
     assert rs.latest_run(url) is None
+
+
+def test_served_results_follow_the_latest_complete_run_after_refresh(url):
+    served = rs.ServedResults(url)
+    assert served.forecast("1", "A") == [] and served.order("1", "A") is None  # no run yet
+    _run(url, 10.0)
+    assert served.forecast("1", "A") == []  # not refreshed yet: still what it read at start
+    served.refresh()
+    assert [r[1] for r in served.forecast("1", "A")] == [10.0, 11.0, 12.0]
+    assert served.order("1", "A")["quantity"] == 10.0
+    assert served.forecast("9", "A") == []

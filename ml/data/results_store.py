@@ -159,3 +159,33 @@ def read_run(engine_or_url: Engine | str, run_id: str, kind: str = "forecasts") 
     table = forecasts_table if kind == "forecasts" else orders_table
     with _engine(engine_or_url).connect() as connection:
         return pd.read_sql(sa.select(table).where(table.c.run_id == run_id), connection)
+
+
+class ServedResults:
+    """What the bot (or an API) reads: the latest complete run's rows, one series per query.
+
+    The run is looked up once and kept until :meth:`refresh` (call it after a nightly run, e.g. from the
+    scheduler); each answer is one indexed range read on (run_id, store_id, product_id).
+    """
+
+    def __init__(self, engine_or_url: Engine | str):
+        self.engine = _engine(engine_or_url)
+        self.run: dict | None = None
+        self.refresh()
+
+    def refresh(self) -> dict | None:
+        self.run = latest_run(self.engine)
+        return self.run
+
+    def forecast(self, store_id: str, product_id: str) -> list[tuple]:
+        """(date, mean, lower, upper) of one series; [] without a run or without that series."""
+        if self.run is None:
+            return []
+        with self.engine.connect() as connection:
+            return read_forecast(connection, self.run["run_id"], store_id, product_id)
+
+    def order(self, store_id: str, product_id: str) -> dict | None:
+        if self.run is None:
+            return None
+        with self.engine.connect() as connection:
+            return read_order(connection, self.run["run_id"], store_id, product_id)
