@@ -5,6 +5,7 @@
     python -m ml.benchmark chain                 # answering for 100 stores x 2,000 products (ml.benchmark_chain)
     python -m ml.benchmark scale                 # nightly batch scoring, local and Spark (ml.benchmark_scale)
     python -m ml.benchmark served --database-url URL  # one answer from the results tables (ml.benchmark_served)
+    python -m ml.benchmark sample --sizes 250,1000,4000  # batch accuracy against training sample size
 
 Prints a table; nothing here asserts a speed (goals are read, not tested).
 """
@@ -49,7 +50,7 @@ def latency(fn: Callable[[], object], runs: int) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     owner_only_files()  # the database and model files hold customer data: owner only
     parser = argparse.ArgumentParser(prog="python -m ml.benchmark", description=__doc__.splitlines()[0])
-    parser.add_argument("what", nargs="?", choices=("models", "chain", "scale", "served"), default="models",
+    parser.add_argument("what", nargs="?", choices=("models", "chain", "scale", "served", "sample"), default="models",
                         help="models: train and time every model (default); chain: answering for a large chain; "
                              "scale: nightly batch scoring per engine")
     parser.add_argument("--sizes", default="10000,100000", help="scale: series per chain, comma-separated")
@@ -67,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         from ml.benchmark_scale import run as run_scale
 
         run_scale([int(x) for x in args.sizes.split(",")], args.engines.split(","))
+        return 0
+    if args.what == "sample":
+        from ml.benchmark_sample import run as run_sample
+
+        run_sample([int(x) for x in args.sizes.split(",")])
         return 0
     if args.what == "served":
         from ml.benchmark_served import run as run_served
