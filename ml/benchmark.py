@@ -3,6 +3,9 @@
     python -m ml.benchmark                       # simulator
     python -m ml.benchmark --data online_retail  # the real data in DATA_DIR
     python -m ml.benchmark chain                 # answering for 100 stores x 2,000 products (ml.benchmark_chain)
+    python -m ml.benchmark scale                 # nightly batch scoring, local and Spark (ml.benchmark_scale)
+    python -m ml.benchmark served --database-url URL  # one answer from the results tables (ml.benchmark_served)
+    python -m ml.benchmark sample --sizes 250,1000,4000  # batch accuracy against training sample size
 
 Prints a table; nothing here asserts a speed (goals are read, not tested).
 """
@@ -47,8 +50,13 @@ def latency(fn: Callable[[], object], runs: int) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     owner_only_files()  # the database and model files hold customer data: owner only
     parser = argparse.ArgumentParser(prog="python -m ml.benchmark", description=__doc__.splitlines()[0])
-    parser.add_argument("what", nargs="?", choices=("models", "chain"), default="models",
-                        help="models: train and time every model (default); chain: answering for a large chain")
+    parser.add_argument("what", nargs="?", choices=("models", "chain", "scale", "served", "sample"), default="models",
+                        help="models: train and time every model (default); chain: answering for a large chain; "
+                             "scale: nightly batch scoring per engine")
+    parser.add_argument("--sizes", default="10000,100000", help="scale: series per chain, comma-separated")
+    parser.add_argument("--engines", default="local,spark", help="scale: local and/or spark")
+    parser.add_argument("--database-url", default=None, help="served: the database to load and read")
+    parser.add_argument("--series", type=int, default=1_000_000, help="served: series stored")
     parser.add_argument("--stores", type=int, default=100, help="chain: number of stores")
     parser.add_argument("--products", type=int, default=2000, help="chain: number of products")
     parser.add_argument("--data", default=None, help="simulator | online_retail | completejourney | PATH")
@@ -56,6 +64,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.what == "scale":
+        from ml.benchmark_scale import run as run_scale
+
+        run_scale([int(x) for x in args.sizes.split(",")], args.engines.split(","))
+        return 0
+    if args.what == "sample":
+        from ml.benchmark_sample import run as run_sample
+
+        run_sample([int(x) for x in args.sizes.split(",")])
+        return 0
+    if args.what == "served":
+        from ml.benchmark_served import run as run_served
+
+        if not args.database_url:
+            parser.error("served needs --database-url")
+        run_served(args.database_url, args.series, args.runs)
+        return 0
     if args.what == "chain":
         from ml.benchmark_chain import run
 

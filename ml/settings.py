@@ -42,6 +42,8 @@ class MLSettings(BaseSettings):
     # at most this many store x product series are forecast (the biggest sellers first); 100 stores x 2,000
     # products is 200,000
     forecast_max_series: int = 20000
+    # nightly batch (python -m ml.batch): the global model is fitted on a stratified sample of this many series
+    batch_sample_series: int = 5000
     # CSV of order parameters per category or product (ml.orders.params); empty: built-in category defaults
     order_parameters_file: Path | None = None
     propensity_horizon_days: int = 14

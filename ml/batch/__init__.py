@@ -1,0 +1,1 @@
+"""Nightly batch: forecasts and order proposals for every store x product, locally or on Spark."""

@@ -1,0 +1,101 @@
+"""The nightly batch: stratified sample, per-store scoring, and Spark giving the local engine's results."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ml.batch.engine import Engine
+from ml.batch.job import BatchConfig, run_batch, sorted_frame
+from ml.batch.sample import stratified_sample
+from ml.data.simulator.scale import write_scale_chain
+
+DAY = date(2025, 7, 1)
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):
+    out = tmp_path_factory.mktemp("chain")
+    write_scale_chain(out, n_stores=3, n_products=40, days=120, end=date(2025, 6, 30), seed=3)
+    return out
+
+
+@pytest.fixture(scope="module")
+def config(chain) -> BatchConfig:
+    return BatchConfig(day=DAY, data=chain, history_days=84, horizon=7, sample_size=50, model={"max_iter": 20})
+
+
+@pytest.fixture(scope="module")
+def local(config):
+    return run_batch(Engine(), config)
+
+
+def test_stratified_sample_takes_each_stratum_in_proportion():
+    stores, categories = ["1", "2"], ["frais", "sec"]
+    products = pd.DataFrame({"product_id": [f"P{i}" for i in range(60)],
+                             "category": [categories[i % 2] for i in range(60)]})
+    stats = pd.DataFrame([(s, p, float(i)) for s in stores for i, p in enumerate(products["product_id"])],
+                         columns=["store_id", "product_id", "velocity"])
+    sample = stratified_sample(stats, products, size=24, seed=1)
+    # 120 series in 2 stores x 2 categories x 3 velocity bands = 12 strata of 10: 24/120 of each = 2 per stratum
+    assert len(sample) == 24 and not sample.duplicated().any()
+    merged = sample.merge(stats, on=["store_id", "product_id"]).merge(products, on="product_id")
+    assert merged.groupby(["store_id", "category"]).size().tolist() == [6, 6, 6, 6]
+    bands = pd.qcut(stats["velocity"].rank(method="first"), 3, labels=False)
+    band = dict(zip(zip(stats["store_id"], stats["product_id"]), bands))
+    per_band = pd.Series([band[k] for k in zip(sample["store_id"], sample["product_id"])]).value_counts()
+    assert per_band.sort_index().tolist() == [8, 8, 8]
+    assert stratified_sample(stats, products, size=500).shape[0] == 120  # fewer series than asked: all
+
+
+def test_every_series_gets_the_horizon_and_its_order(local, config):
+    forecasts, orders = sorted_frame(local.forecasts), sorted_frame(local.orders)
+    sales = pd.read_parquet(config.data / "sales")
+    start = pd.Timestamp(DAY) - pd.Timedelta(days=config.history_days)
+    recent = sales[pd.to_datetime(sales["timestamp"]) >= start]
+    series = set(zip(recent["store_id"].astype(str), recent["product_id"].astype(str)))
+    assert set(zip(forecasts["store_id"], forecasts["product_id"])) == series
+    assert set(zip(orders["store_id"], orders["product_id"])) == series
+    assert local.n_sampled == 50
+    days = forecasts.groupby(["store_id", "product_id"])["date"].agg(["min", "max", "count"])
+    assert (days["min"] == pd.Timestamp(DAY)).all() and (days["count"] == config.horizon).all()
+    assert (forecasts["lower"] <= forecasts["mean"]).all() and (forecasts["mean"] <= forecasts["upper"]).all()
+    assert orders["has_stock"].all()  # the scale chain has a stock row per series carried
+    assert np.allclose(orders["quantity"] % 1, 0) and (orders["quantity"] >= 0).all()
+
+
+def test_partitioning_does_not_change_a_forecast(local, config):
+    """Scoring the whole chain as one partition gives each store's per-partition numbers."""
+    sales = Engine().read_sales(config.data, *(pd.Timestamp(DAY) - pd.Timedelta(days=d) for d in
+                                              (config.history_days, 1)))
+    whole = sorted_frame(local.scorer.forecasts(sales))
+    pd.testing.assert_frame_equal(whole, sorted_frame(local.forecasts), check_dtype=False)
+
+
+@pytest.fixture(scope="session")
+def spark():
+    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[spark]'; .ci/run does)")
+    if shutil.which("java") is None:
+        pytest.skip("no java on the PATH: Spark needs a JRE (17)")
+    from ml.batch.engine import spark_session
+
+    session = spark_session("local[2]")
+    session.conf.set("spark.sql.shuffle.partitions", "2")
+    yield session
+    session.stop()
+
+
+def test_spark_gives_the_local_engines_results(spark, local, config):
+    from ml.batch.engine import SparkEngine
+
+    engine = SparkEngine(spark)
+    result = run_batch(engine, config)
+    for kind in ("forecasts", "orders"):
+        ours = sorted_frame(engine.to_pandas(getattr(result, kind)))
+        expected = sorted_frame(getattr(local, kind))
+        assert ours.columns.tolist() == expected.columns.tolist()
+        pd.testing.assert_frame_equal(ours, expected, check_dtype=False, rtol=1e-9)
