@@ -23,7 +23,6 @@ from ml.errors import DataValidationError
 from ml.evaluation.bootstrap import paired_cluster_difference
 from ml.models.propensity import PropensityEstimator, PropensityModel
 from ml.evaluation.progress import progress
-from ml.models.propensity_baselines import RandomForestPrototype
 from ml.models.propensity_peers import LightGBMPropensity, LogisticPropensity, lightgbm_available
 from ml.models.propensity_features import candidate_pairs, prepare_history, purchase_labels, summarise
 
@@ -159,12 +158,14 @@ def versus_baseline(model: RankedScores, baseline: RankedScores, customers: np.n
 
 
 def default_baselines(horizon_days: int) -> dict[str, PropensityEstimator]:
-    """The peers the model must beat: logistic regression and (``bench`` extra) LightGBM on the same features;
-    the first prototype (random forest on two counts) as the floor."""
+    """The peers the model must beat: logistic regression and (``bench`` extra) LightGBM on the same features.
+
+    The first prototype (:class:`RandomForestPrototype`, a random forest on two counts) is no longer a bar the
+    model is judged by: it lost to every peer in every Online Retail window; pass it in ``baselines`` to see it.
+    """
     peers: list[PropensityEstimator] = [LogisticPropensity(horizon_days=horizon_days)]
     if lightgbm_available():
         peers.append(LightGBMPropensity(horizon_days=horizon_days))
-    peers.append(RandomForestPrototype(horizon_days=horizon_days))
     return {peer.name: peer for peer in peers}
 
 
