@@ -60,7 +60,7 @@ def test_draw_settings_starts_with_the_defaults_and_never_repeats() -> None:
 
 def test_random_search_keeps_the_best_trial() -> None:
     model = LogisticPropensity()
-    result = random_search(model, lambda m: -abs(np.log10(m.C) - 1), n_trials=30)  # best at C = 10
-    assert result["best_params"]["C"] == 10.0 and result["best_score"] == 0.0
-    assert result["default_score"] == -1.0 and len(result["trials"]) <= 30
-    assert model.C == 1.0  # the estimator passed in is left untouched (trials are clones)
+    result = random_search(model, lambda m: -abs(np.log10(m.C) + 1), n_trials=30)  # best at C = 0.1
+    assert result["best_params"]["C"] == 0.1 and result["best_score"] == 0.0
+    assert result["default_score"] == -2.0 and len(result["trials"]) <= 30  # the default C = 10
+    assert model.C == 10.0  # the estimator passed in is left untouched (trials are clones)
