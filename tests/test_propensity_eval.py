@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
+from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
 
 from ml.data.schema import Dataset
 from ml.errors import DataValidationError
@@ -61,12 +61,13 @@ def test_evaluate_propensity_reports_every_model_on_the_same_pairs(shop: pd.Data
     assert set(report["baselines"]) == {"RandomForestPrototype"}
     for scores in (report["model"], *report["baselines"].values()):
         assert 0 <= scores["roc_auc"] <= 1 and 0 <= scores["pr_auc"] <= 1 and 0 <= scores["brier"] <= 1
+        assert scores["log_loss"] > 0
     # favourites come back in this shop: scoring them must beat chance clearly
     assert report["model"]["roc_auc"] > 0.75
     assert report["model"]["pr_auc"] > setup["base_rate"]
     assert set(report["versus"]) == {"RandomForestPrototype"}
     comparison = report["versus"]["RandomForestPrototype"]
-    assert set(comparison) == {"roc_auc", "pr_auc", "brier"}
+    assert set(comparison) == {"roc_auc", "pr_auc", "brier", "log_loss"}
     for metric, interval in comparison.items():
         assert interval["low"] <= interval["diff"] <= interval["high"]
         assert interval["diff"] == pytest.approx(
@@ -82,6 +83,8 @@ def test_ranked_scores_match_scikit_learn_with_sample_weights() -> None:
     assert ranked.roc_auc(weights) == pytest.approx(roc_auc_score(labels, scores, sample_weight=weights))
     assert ranked.pr_auc(weights) == pytest.approx(average_precision_score(labels, scores, sample_weight=weights))
     assert ranked.brier(weights) == pytest.approx(brier_score_loss(labels, scores, sample_weight=weights))
+    clipped = np.clip(scores, 1e-6, 1 - 1e-6)  # scores of exactly 0 or 1 would give an infinite loss
+    assert ranked.log_loss(weights) == pytest.approx(log_loss(labels, clipped, sample_weight=weights))
     ones = np.ones(500)
     assert ranked.roc_auc(ones) == pytest.approx(roc_auc_score(labels, scores))
     assert np.isnan(ranked.roc_auc(np.where(labels == 1, 1.0, 0.0)))  # a replicate with one class

@@ -12,6 +12,7 @@ from ml.data.schema import Dataset
 from ml.errors import DataValidationError
 from ml.evaluation.recommend import evaluate_recommend, holdout_split
 from ml.models.recommend_baselines import PopularityRecommender
+from ml.models.recommend_peers import implicit_available
 
 
 def habit_dataset(seed: int = 1, n_customers: int = 60, weeks: int = 16) -> Dataset:
@@ -43,7 +44,10 @@ def report() -> dict:
 def test_report_shape_and_json(report: dict) -> None:
     assert set(report) == {"setup", "model", "baselines", "versus"}
     assert report["model"]["name"] == "Recommender"
-    assert set(report["baselines"]) == {"Popularity", "OwnHistory", "UserKNN"}
+    peers = {"Popularity", "OwnHistory+RecentPop", "TIFU-KNN"}
+    if implicit_available():
+        peers |= {"implicit-BM25", "implicit-ALS"}
+    assert set(report["baselines"]) == peers
     for metrics in [report["model"], *report["baselines"].values()]:
         for key in ("recall@5", "ndcg@5", "hit_rate@5", "coverage"):
             assert 0.0 <= metrics[key] <= 1.0
@@ -93,3 +97,12 @@ def test_custom_models_are_evaluated() -> None:
 def test_holdout_covering_everything_is_rejected() -> None:
     with pytest.raises(DataValidationError):
         evaluate_recommend(habit_dataset(n_customers=3, weeks=2), holdout_days=400)
+
+
+def test_anonymous_tickets_are_not_scored() -> None:
+    dataset = habit_dataset(n_customers=6, weeks=8)
+    tx = dataset.transactions
+    anonymous = tx.tail(30).assign(customer_id=pd.NA)
+    split = holdout_split(pd.concat([tx, anonymous], ignore_index=True), 14)
+    assert not split.train["customer_id"].isna().any()
+    assert "<NA>" not in split.relevant and split.relevant == holdout_split(tx, 14).relevant

@@ -8,5 +8,5 @@ from .recommend import evaluate_recommend
 HEADLINE_METRICS: dict[str, dict[str, bool]] = {
     "forecast": {"MASE": False, "WAPE": False, "coverage": True},
     "recommend": {"recall@10": True, "ndcg@10": True},
-    "propensity": {"roc_auc": True, "pr_auc": True, "brier": False},
+    "propensity": {"pr_auc": True, "log_loss": False, "roc_auc": True, "brier": False},
 }

@@ -17,9 +17,17 @@ import pandas as pd
 from ml.data.schema import Dataset
 from ml.errors import DataValidationError
 from ml.evaluation.bootstrap import paired_difference
+from ml.evaluation.progress import progress
 from ml.evaluation.ranking import hit_rate_at_k, ndcg_at_k, recall_at_k
 from ml.models.recommend import BaseRecommender, Recommender
-from ml.models.recommend_baselines import OwnHistoryRecommender, PopularityRecommender, UserKNNRecommender
+from ml.models.recommend_baselines import PopularityRecommender
+from ml.models.recommend_peers import (
+    ImplicitALSRecommender,
+    ImplicitBM25Recommender,
+    RecentOwnHistoryRecommender,
+    TIFUKNNRecommender,
+    implicit_available,
+)
 
 __all__ = ["HoldoutSplit", "holdout_split", "score_recommender", "evaluate_recommend", "default_baselines"]
 
@@ -36,6 +44,7 @@ def holdout_split(transactions: pd.DataFrame, holdout_days: int) -> HoldoutSplit
     """Hide the last ``holdout_days`` calendar days of ``transactions``."""
     if holdout_days < 1:
         raise ValueError(f"holdout_days must be >= 1, got {holdout_days}")
+    transactions = transactions[transactions["customer_id"].notna()]  # anonymous tickets: nobody to score
     stamps = pd.to_datetime(transactions["timestamp"])
     last_day = stamps.max().normalize()
     start = last_day - pd.Timedelta(days=holdout_days - 1)
@@ -84,7 +93,12 @@ def _score_recommender(model: BaseRecommender, train: pd.DataFrame, relevant: Ma
 
 
 def default_baselines() -> dict[str, BaseRecommender]:
-    return {m.name: m for m in (PopularityRecommender(), OwnHistoryRecommender(), UserKNNRecommender())}
+    """The peers the model must beat: own history with recent popularity, TIFU-KNN and, with the ``bench``
+    extra installed, ``implicit``'s item-item BM25 and ALS; plain popularity as the floor."""
+    peers: list[BaseRecommender] = [RecentOwnHistoryRecommender(), TIFUKNNRecommender()]
+    if implicit_available():
+        peers += [ImplicitBM25Recommender(), ImplicitALSRecommender()]
+    return {m.name: m for m in (*peers, PopularityRecommender())}
 
 
 def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
@@ -103,11 +117,13 @@ def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
     model = model if model is not None else Recommender()
     others = list(baselines) if baselines is not None else list(default_baselines().values())
     stamps = pd.to_datetime(split.train["timestamp"])
-    model_scores, model_per_customer = _score_recommender(model, split.train, split.relevant, k)
+    scored = {id(m): _score_recommender(m, split.train, split.relevant, k)
+              for m in progress([model, *others], f"recommend {split.holdout_end.date()}")}
+    model_scores, model_per_customer = scored[id(model)]
     baseline_scores: dict[str, dict[str, float]] = {}
     versus: dict[str, dict[str, dict[str, float]]] = {}
     for baseline in others:
-        baseline_scores[baseline.name], per_customer = _score_recommender(baseline, split.train, split.relevant, k)
+        baseline_scores[baseline.name], per_customer = scored[id(baseline)]
         versus[baseline.name] = {metric: paired_difference(values, per_customer[metric])
                                  for metric, values in model_per_customer.items()}
     result = {

@@ -219,6 +219,8 @@ class PropensityModel(PropensityEstimator):
 
     name = "PropensityGBM"
     features = ALL_FEATURES
+    search_space = {"max_iter": [100, 300, 600], "learning_rate": [0.02, 0.05, 0.1], "max_leaf_nodes": [15, 31, 63],
+                    "min_samples_leaf": [20, 100, 300], "negative_rate": [0.1, 0.3, 1.0], "n_cutoffs": [4, 8, 12]}
     # more purchases of the product or more visits never lower the propensity, a longer cycle never raises it
     _monotonic = {"pair_n_30": 1, "pair_n_90": 1, "pair_n_all": 1, "cust_visits_30": 1, "cust_visits_90": 1,
                   "pair_interval": -1}
@@ -262,11 +264,7 @@ class PropensityModel(PropensityEstimator):
         X_cal, y_cal = self._rows(history, calibration_cutoff, self.random_state + 1000)
         if y.min() == y.max() or y_cal.min() == y_cal.max():
             raise DataError("propensity training windows hold no repeat purchase (or nothing else)")
-        booster = HistGradientBoostingClassifier(
-            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
-            min_samples_leaf=self.min_samples_leaf, early_stopping=False, random_state=self.random_state,
-            monotonic_cst={f: sign for f, sign in self._monotonic.items() if f in self.features},
-        )
+        booster = self._classifier()
         calibrated = CalibratedClassifierCV(FrozenEstimator(booster), method=self.calibration)
         with threadpool_limits(self.n_threads):
             booster.fit(X[list(self.features)], y)
@@ -276,6 +274,14 @@ class PropensityModel(PropensityEstimator):
         self.training_cutoffs_ = [_day_to_timestamp(t) for t in cutoffs]
         self.calibration_cutoff_ = _day_to_timestamp(calibration_cutoff)
         self.n_training_rows_ = int(len(y))
+
+    def _classifier(self):
+        """The (unfitted) classifier of the training rows; peers override it (:mod:`propensity_peers`)."""
+        return HistGradientBoostingClassifier(
+            max_iter=self.max_iter, learning_rate=self.learning_rate, max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf, early_stopping=False, random_state=self.random_state,
+            monotonic_cst={f: sign for f, sign in self._monotonic.items() if f in self.features},
+        )
 
     def _score(self, features: pd.DataFrame) -> np.ndarray:
         with threadpool_limits(self.n_threads):

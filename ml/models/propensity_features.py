@@ -89,7 +89,11 @@ class History:
 
 
 def prepare_history(transactions: pd.DataFrame) -> History:
-    """Encode canonical transactions (see :mod:`ml.data.schema`) as a :class:`History`."""
+    """Encode canonical transactions (see :mod:`ml.data.schema`) as a :class:`History`.
+
+    Anonymous tickets (``customer_id`` <NA>) are dropped: they say nothing about a customer.
+    """
+    transactions = transactions[transactions["customer_id"].notna()]
     cust_codes, customers = pd.factorize(transactions["customer_id"].astype(str), sort=True)
     prod_codes, products = pd.factorize(transactions["product_id"].astype(str), sort=True)
     day = (transactions["timestamp"].to_numpy().astype("datetime64[D]") - _EPOCH_DAY).astype(np.int64)
