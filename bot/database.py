@@ -42,12 +42,18 @@ audit_log = Table(
 )
 
 
-def make_engine(database_url: str) -> Engine:
-    """An engine on ``database_url`` with the bot's tables created (SQLite folders too)."""
+def make_engine(database_url: str, *, sqlite_busy_seconds: float | None = None) -> Engine:
+    """An engine on ``database_url`` with the bot's tables created (SQLite folders too).
+
+    ``sqlite_busy_seconds`` bounds how long a SQLite write waits for the file's one writer (default: SQLite's
+    5 s); a caller on Slack's 3-second ack path passes a fraction of a second and falls back when it expires.
+    """
     url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+    sqlite = url.get_backend_name() == "sqlite"
+    if sqlite and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url, pool_pre_ping=url.get_backend_name() != "sqlite")
+    connect_args = {"timeout": sqlite_busy_seconds} if sqlite and sqlite_busy_seconds is not None else {}
+    engine = create_engine(database_url, pool_pre_ping=not sqlite, connect_args=connect_args)
     try:
         create_tables(engine)
     except DBAPIError:

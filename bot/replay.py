@@ -70,7 +70,8 @@ class SeenRequests:
 
     def _connected(self) -> Engine | None:
         if self._engine is None and self._url is not None:
-            self._engine = make_engine(self._url)
+            # on the ack path: a SQLite writer busy for more than a quarter second falls back to memory
+            self._engine = make_engine(self._url, sqlite_busy_seconds=0.25)
             metadata.create_all(self._engine, checkfirst=True)
         return self._engine
 
