@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("what", nargs="?", choices=("models", "chain", "scale", "served", "sample"), default="models",
                         help="models: train and time every model (default); chain: answering for a large chain; "
                              "scale: nightly batch scoring per engine")
-    parser.add_argument("--sizes", default="10000,100000", help="scale: series per chain, comma-separated")
+    parser.add_argument("--sizes", default=None,
+                        help="scale: series per chain (10000,100000); sample: sample sizes (250,1000,5000)")
     parser.add_argument("--engines", default="local,spark", help="scale: local and/or spark")
     parser.add_argument("--database-url", default=None, help="served: the database to load and read")
     parser.add_argument("--series", type=int, default=1_000_000, help="served: series stored")
@@ -67,12 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "scale":
         from ml.benchmark_scale import run as run_scale
 
-        run_scale([int(x) for x in args.sizes.split(",")], args.engines.split(","))
+        run_scale([int(x) for x in (args.sizes or "10000,100000").split(",")], args.engines.split(","))
         return 0
     if args.what == "sample":
         from ml.benchmark_sample import run as run_sample
 
-        run_sample([int(x) for x in args.sizes.split(",")])
+        run_sample([int(x) for x in (args.sizes or "250,1000,5000").split(",")])
         return 0
     if args.what == "served":
         from ml.benchmark_served import run as run_served
