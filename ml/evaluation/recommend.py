@@ -84,7 +84,7 @@ def _score_recommender(model: BaseRecommender, train: pd.DataFrame, relevant: Ma
 
 
 def default_baselines() -> dict[str, BaseRecommender]:
-    return {m.name: m for m in (PopularityRecommender(), OwnHistoryRecommender(), UserKNNRecommender())}
+    return {m.display_name: m for m in (PopularityRecommender(), OwnHistoryRecommender(), UserKNNRecommender())}
 
 
 def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
@@ -107,8 +107,8 @@ def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
     baseline_scores: dict[str, dict[str, float]] = {}
     versus: dict[str, dict[str, dict[str, float]]] = {}
     for baseline in others:
-        baseline_scores[baseline.name], per_customer = _score_recommender(baseline, split.train, split.relevant, k)
-        versus[baseline.name] = {metric: paired_difference(values, per_customer[metric])
+        baseline_scores[baseline.display_name], per_customer = _score_recommender(baseline, split.train, split.relevant, k)
+        versus[baseline.display_name] = {metric: paired_difference(values, per_customer[metric])
                                  for metric, values in model_per_customer.items()}
     result = {
         "setup": {
@@ -122,7 +122,7 @@ def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
             "n_customers": len(split.relevant),
             "mean_relevant_items": float(np.mean([len(v) for v in split.relevant.values()])),
         },
-        "model": {"name": model.name, **model_scores},
+        "model": {"name": model.display_name, **model_scores},
         "baselines": baseline_scores,
         "versus": versus,
     }

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from ml.errors import DataValidationError, UnknownCustomer
 from ml.results import Reason, ReasonCode
@@ -115,7 +115,7 @@ class BaseRecommender(BaseEstimator):
     * ``popularity_``: share of all customers who bought each product (ndarray).
     """
 
-    name: str = "base"
+    display_name: str = "base"
 
     # --- public interface -------------------------------------------------------------------
     def fit(self, transactions: pd.DataFrame) -> BaseRecommender:
@@ -161,8 +161,7 @@ class BaseRecommender(BaseEstimator):
 
     # --- helpers for subclasses -------------------------------------------------------------
     def _row(self, customer_id: str) -> int:
-        if not hasattr(self, "customers_"):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(transactions) first")
+        check_is_fitted(self, "customers_")
         pos = self.customers_.get_indexer([str(customer_id)])[0]
         if pos < 0:
             raise UnknownCustomer(str(customer_id), suggestions=[])
@@ -227,7 +226,7 @@ class Recommender(BaseRecommender):
     weight is kept at 0.2 so that unseen products with collaborative support can enter the list.
     """
 
-    name = "Recommender"
+    display_name = "Recommender"
 
     def __init__(self, half_life_days: float = 365.0, cf_weight: float = 0.2, popularity_weight: float = 0.3,
                  n_neighbors: int = 200, shrinkage: float = 50.0, popularity_days: int = 14):
