@@ -145,7 +145,7 @@ def publish(root: Path, folder: Path) -> None:
 def pointed(root: Path) -> str | None:
     try:
         name = (Path(root) / POINTER).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no pointer (yet), or MODEL_DIR is not a folder
         return None
     return name or None
 

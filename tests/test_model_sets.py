@@ -234,6 +234,8 @@ def test_every_model_has_one_display_name_and_the_not_fitted_contract():
     for model in recommenders:
         with pytest.raises(NotFittedError):
             model.recommend("1", 3)
+        with pytest.raises(NotFittedError):
+            model.recommend_batch([], 3)
     for model in propensity:
         for call in (lambda: model.predict_proba("1", "p"), lambda: model.top_customers("p"),
                      lambda: model.base_rate("p")):

@@ -148,6 +148,7 @@ class BaseRecommender(BaseEstimator):
 
     def recommend_batch(self, customer_ids: Iterable[str], n: int = 10) -> dict[str, list[str]]:
         """Product ids only, for many customers at once (evaluation)."""
+        check_is_fitted(self, "customers_")
         ids = [str(c) for c in customer_ids]
         rows = np.array([self._row(c) for c in ids], dtype=np.int64)
         out: dict[str, list[str]] = {}

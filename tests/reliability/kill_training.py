@@ -4,7 +4,8 @@
 
 One complete training first (its duration sets the range of the kill delays), then ``--kills`` trainings
 (``python -m ml.train --skip-eval`` on a small simulated chain) each killed with SIGKILL after a random delay
-within that duration. After each kill the served set is loaded as the bot would load it: the pointer must
+within that duration (times ``--spread``, 1.3 by default, so that some kills land in the last steps: sealing,
+import, pointer switch, pruning, or just after the end). After each kill the served set is loaded as the bot would load it: the pointer must
 name a sealed set whose every file matches its checksum, and ``Caddie.load`` must answer from it. Prints
 "20 kills, 0 mixed sets served" (the figures measured) and where each kill landed.
 """
@@ -56,7 +57,7 @@ def served_problem(model_dir: Path) -> str | None:
     return None
 
 
-def run(kills: int, seed: int) -> tuple[int, int]:
+def run(kills: int, seed: int, spread: float = 1.3) -> tuple[int, int]:
     from ml import modelsets
 
     rng = random.Random(seed)
@@ -66,11 +67,12 @@ def run(kills: int, seed: int) -> tuple[int, int]:
         if _training(root).wait() != 0:
             raise SystemExit("the first (unkilled) training failed")
         duration = time.perf_counter() - start
-        print(f"one complete training: {duration:.1f} s; killing {kills} trainings within that")
+        print(f"one complete training: {duration:.1f} s; killing {kills} trainings within "
+              f"{duration * spread:.1f} s")
         mixed, changed = 0, 0
         for i in range(kills):
             before = modelsets.pointed(root / "models")
-            delay = rng.uniform(0.0, duration)
+            delay = rng.uniform(0.0, duration * spread)
             process = _training(root)
             time.sleep(delay)
             finished = process.poll() is not None
@@ -94,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.reliability.kill_training", description=__doc__)
     parser.add_argument("--kills", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--spread", type=float, default=1.3, help="kill delays up to this times the duration")
     args = parser.parse_args(argv)
-    _, mixed = run(args.kills, args.seed)
+    _, mixed = run(args.kills, args.seed, args.spread)
     return 1 if mixed else 0
 
 
