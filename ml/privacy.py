@@ -65,7 +65,7 @@ class ErasureList:
     def _refresh(self) -> None:
         try:
             stat = self.path.stat()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # nobody erased yet (or MODEL_DIR not made yet)
             self._stamp, self._salt, self._hashes = None, "", frozenset()
             return
         stamp = (stat.st_mtime_ns, stat.st_ino)
