@@ -49,7 +49,6 @@ _FR: dict[str, str] = {
     "reason.last.other": "la dernière fois il y a {n} jours",
     "reason.also_bought": "souvent acheté avec {anchor}",
     "reason.popular": "populaire : {share} des clients",
-    "reason.seasonal": "produit de saison",
     "reason.unknown": "suggéré par le modèle",
     # predict
     "predict.header": "Client {customer} · {product}",
@@ -231,7 +230,6 @@ _EN: dict[str, str] = {
     "reason.last.other": "last time {n} days ago",
     "reason.also_bought": "often bought with {anchor}",
     "reason.popular": "popular: {share} of customers",
-    "reason.seasonal": "in season",
     "reason.unknown": "suggested by the model",
     "predict.header": "Customer {customer} · {product}",
     "predict.header_profile": "What-if profile · {product}",

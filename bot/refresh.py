@@ -1,5 +1,9 @@
 """Fresh models every day without a restart: retrain on the latest data, then swap them in.
 
+The refresh retrains on the data the served model set was trained on (its card records the source: a set
+trained with ``ml.train --data FILE`` is refreshed from that file, not from DATA_SOURCE's default); see
+:func:`retrain_served`.
+
 The bot holds a :class:`LiveCaddie`, a :class:`CaddieProvider`: listeners and the scheduler ask it for the
 :meth:`~CaddieProvider.current` :class:`ml.service.Caddie` each time they answer. A refresh trains and loads
 the new models off to the side and swaps them in with one assignment; if anything fails, the bot keeps
@@ -15,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from ml.service import Caddie
+    from ml.settings import MLSettings
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +64,13 @@ def refresh_models(live: LiveCaddie, train: Callable[[], Path], load: Callable[[
     live.swap(fresh)
     log.info("models refreshed: data up to %s (was %s)", fresh.as_of, before)
     return True
+
+
+def retrain_served(settings: MLSettings) -> Path:
+    """Train a new model set on the served set's recorded data source (``settings`` otherwise: the first
+    training, or a flat folder); returns the model folder to load."""
+    from ml.train import served_source_settings, train_all
+
+    source = served_source_settings(settings)
+    log.info("model refresh: retraining on %s", source.data_source)
+    return train_all(source).model_dir

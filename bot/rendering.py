@@ -74,7 +74,6 @@ MAX_OPTIONS = 100
 TABLE_NAME_WIDTH = 32
 
 PROFILE_RESULT_CALLBACK_ID = "propensity_profile_result"
-PROFILE_CUSTOMER_IDS = {"profil", "profile"}
 
 Blocks = list[dict]
 
@@ -239,8 +238,6 @@ def reason_text(reason: Reason, lang: str = "fr", as_of: date | None = None) -> 
             return t("reason.also_bought", lang, anchor=params["anchor"])
         if code == ReasonCode.POPULAR.value and params.get("share") is not None:
             return t("reason.popular", lang, share=fmt_percent(float(params["share"]), lang))
-        if code == ReasonCode.SEASONAL.value:
-            return t("reason.seasonal", lang)
     except (TypeError, ValueError):
         pass  # malformed parameters: fall back to the generic reason
     return t("reason.unknown", lang)
@@ -284,7 +281,7 @@ def _comparison(result: PropensityResult, lang: str) -> str:
 
 def propensity_blocks(result: PropensityResult, lang: str = "fr") -> tuple[str, Blocks]:
     """The answer to ``/predict`` (and to the what-if form): probability, base rate, drivers."""
-    if result.customer_id.lower() in PROFILE_CUSTOMER_IDS:
+    if result.is_profile:
         title = t("predict.header_profile", lang, product=result.product.name)
     else:
         title = t("predict.header", lang, customer=result.customer_id, product=result.product.name)

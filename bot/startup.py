@@ -77,10 +77,10 @@ def load_models(settings: MLSettings) -> tuple[LiveCaddie, Callable[[], bool]]:
 
     Every failure an operator can cause is raised as a one-line :class:`ConfigError`.
     """
-    from bot.refresh import LiveCaddie, refresh_models
+    from bot.refresh import LiveCaddie, refresh_models, retrain_served
     from ml.service import Caddie
     from ml.registry import is_complete
-    from ml.train import ensure_trained, train_all
+    from ml.train import ensure_trained
 
     def load(model_dir: Path) -> Caddie:
         return Caddie.load(model_dir, horizon_days=settings.forecast_horizon_days)
@@ -96,7 +96,7 @@ def load_models(settings: MLSettings) -> tuple[LiveCaddie, Callable[[], bool]]:
     except Exception as exc:  # noqa: BLE001 - a damaged model file: unpickling raises anything
         raise ConfigError(f"MODEL_DIR={model_dir} holds models that cannot be loaded ({type(exc).__name__}): "
                           "retrain them (python -m ml.train) or point MODEL_DIR elsewhere") from exc
-    return live, lambda: refresh_models(live, lambda: train_all(settings).model_dir, load)
+    return live, lambda: refresh_models(live, lambda: retrain_served(settings), load)
 
 
 def check_first_training(settings: MLSettings) -> None:

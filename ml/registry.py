@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import platform
+import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from importlib import metadata as importlib_metadata
@@ -55,6 +56,11 @@ class ModelMetadata:
         return date.fromisoformat(self.data_start), date.fromisoformat(self.data_end)
 
 
+def display_name(model: Any) -> str:
+    """The one name of a model, everywhere (cards, evaluations, replies): its class's ``display_name``."""
+    return str(getattr(model, "display_name", None) or type(model).__name__)
+
+
 def save(obj: Any, name: str, directory: Path, meta: ModelMetadata | None = None) -> Path:
     """Write ``obj`` (and its metadata) atomically: a reader never sees half a file."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -68,7 +74,7 @@ def save(obj: Any, name: str, directory: Path, meta: ModelMetadata | None = None
 
 def _atomic_write(target: Path, write: Callable[[Path], object]) -> None:
     """``write`` to a temporary file beside ``target``, then rename it over ``target``; no leftover on failure."""
-    tmp = target.with_name(target.name + ".tmp")
+    tmp = target.with_name(f"{target.name}.{uuid.uuid4().hex[:8]}.tmp")  # unique: writers never share it
     try:
         write(tmp)
         tmp.replace(target)
@@ -108,14 +114,22 @@ def save_text(text: str, file_name: str, directory: Path) -> Path:
     return target
 
 
-def load(name: str, directory: Path) -> Any:
+def load(name: str, directory: Path, expected: type | tuple[type, ...] | None = None) -> Any:
+    """The object saved as ``name``; ``expected``: the class(es) it must be, else :class:`ModelNotReady`.
+
+    Load only files whose checksum was verified (``ml.modelsets.resolve``): a pickle runs code when loaded.
+    """
     path = directory / f"{name}.joblib"
     if not path.exists():
         raise ModelNotReady(name, f"{path} not found, run `python -m ml.train`")
     try:
-        return joblib.load(path)
+        obj = joblib.load(path)
     except Exception as exc:  # a corrupt or incompatible pickle: say which, keep the cause
         raise ModelNotReady(name, f"{path} could not be loaded ({type(exc).__name__}: {exc})") from exc
+    if expected is not None and not isinstance(obj, expected):
+        names = ", ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
+        raise ModelNotReady(name, f"{path} holds a {type(obj).__name__}, not a {names}")
+    return obj
 
 
 def load_metadata(name: str, directory: Path) -> ModelMetadata:
@@ -134,8 +148,22 @@ def load_metadata(name: str, directory: Path) -> ModelMetadata:
     return meta
 
 
-def is_complete(directory: Path, tasks: tuple[str, ...] | list[str] = TASKS) -> bool:
-    """True when every task's model (default: all of TASKS), its metadata and the catalogue are on disk."""
+def is_complete(directory: Path, tasks: tuple[str, ...] | list[str] | None = None) -> bool:
+    """True when every task's model (default: all of TASKS), its metadata and the catalogue are on disk.
+
+    A folder of model sets (``ml.modelsets``) is complete when it serves a verified set (a fallback counts);
+    ``tasks`` default to the ones that set was trained for.
+    """
+    from ml import modelsets
+
+    if modelsets.has_sets(directory):
+        try:
+            served = modelsets.resolve(directory)
+        except ModelNotReady:
+            return False
+        assert served.card is not None
+        return is_complete(served.path, tasks if tasks is not None else served.card.tasks)
+    tasks = TASKS if tasks is None else tasks
     names = [*tasks, CATALOG]
     return all((directory / f"{n}.joblib").exists() for n in names) and all(
         (directory / f"{t}.json").exists() for t in tasks

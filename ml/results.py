@@ -78,7 +78,6 @@ class ReasonCode(str, Enum):
     REPEAT = "repeat"  # params: times (int), last_days_ago (int)
     ALSO_BOUGHT = "also_bought"  # params: anchor (product name)
     POPULAR = "popular"  # params: share (float, 0..1 of customers who bought it recently)
-    SEASONAL = "seasonal"  # params: (none)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +103,7 @@ class RecommendationResult:
 
 @dataclass(frozen=True, slots=True)
 class PropensityResult:
-    customer_id: str  # "profil" for a what-if profile
+    customer_id: str | None  # None for a what-if profile (is_profile)
     product: Product
     probability: float  # calibrated P(buys product within horizon_days)
     horizon_days: int
@@ -112,6 +111,7 @@ class PropensityResult:
     model: str
     as_of: date
     drivers: tuple[str, ...] = ()  # feature names that pushed the score most (codes, rendered by the bot)
+    is_profile: bool = False  # a what-if profile (the form), not a known customer
 
 
 @dataclass(frozen=True, slots=True)

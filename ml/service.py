@@ -27,7 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from ml import precomputed, registry
+from ml import modelsets, precomputed, registry
+from ml.modelsets import ServedSet
+from ml.privacy import ErasureList, normalize_customer_id
 from ml.data.catalog import ProductCatalog
 from ml.evaluation import HEADLINE_METRICS
 from ml.errors import DateOutOfRange, NoCustomerData, NotEnoughHistory, NotSoldInStore, UnknownCustomer
@@ -58,9 +60,6 @@ from ml.snapshot import HISTORY_DAYS, Snapshot
 
 log = logging.getLogger(__name__)
 
-PROFILE_ID = "profile"
-
-
 @dataclass(frozen=True)
 class _Models:
     """The customer models (None on a sales log). The forecaster is not loaded: its answers are stored."""
@@ -73,8 +72,12 @@ class Caddie:
     """Trained models + catalogue + stored forecasts of every store, ready to answer questions."""
 
     def __init__(self, snapshot: Snapshot, models: _Models, metadata: dict[str, registry.ModelMetadata],
-                 tables: Precomputed, horizon_days: int = 14, history_days: int = HISTORY_DAYS):
+                 tables: Precomputed, horizon_days: int = 14, history_days: int = HISTORY_DAYS, *,
+                 erasures: ErasureList | None = None, served: ServedSet | None = None):
         self._snapshot = snapshot
+        # customers erased since training (ml.privacy): refused at every answer, re-read when the list changes
+        self._erasures = erasures
+        self.served = served  # the model set answering (name, data source, fallback message)
         self._models = models
         self._metadata = metadata
         self._tables = tables
@@ -92,14 +95,24 @@ class Caddie:
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(cls, model_dir: Path | str, *, horizon_days: int = 14) -> "Caddie":
-        """Load models, catalogue and the stored forecasts; never calls the forecaster (see ``ml.precomputed``)."""
-        directory = Path(model_dir)
-        snapshot: Snapshot = registry.load(registry.CATALOG, directory)
+        """Load the served model set of ``model_dir`` (``ml.modelsets``: checksums verified first, the last good
+        set if the pointed one is corrupt), each object type-checked; never calls the forecaster."""
+        from ml.models.propensity import PropensityModel
+        from ml.models.recommend import Recommender
+
+        served = modelsets.resolve(Path(model_dir))
+        directory = served.path
+        snapshot: Snapshot = registry.load(registry.CATALOG, directory, expected=Snapshot)
         tasks = registry.TASKS if snapshot.has_customers else ("forecast",)
-        models = _Models(*(registry.load(task, directory) if snapshot.has_customers else None
-                           for task in ("recommend", "propensity")))
+        models = _Models(*(registry.load(task, directory, expected=kind) if snapshot.has_customers else None
+                           for task, kind in (("recommend", Recommender), ("propensity", PropensityModel))))
         metadata = {task: registry.load_metadata(task, directory) for task in tasks}
-        return cls(snapshot, models, metadata, precomputed.load(directory), horizon_days=horizon_days)
+        log.info("serving model set %s (%s)", served.name, served.card.source.data_source if served.card else "flat")
+        return cls(snapshot, models, metadata, precomputed.load(directory), horizon_days=horizon_days,
+                   erasures=ErasureList(model_dir), served=served)
+
+    def _erased(self, customer_id: str) -> bool:
+        return self._erasures is not None and customer_id in self._erasures
 
     @property
     def has_customers(self) -> bool:
@@ -125,8 +138,8 @@ class Caddie:
         return [self._product(str(pid)) for pid in ids]
 
     def customers(self) -> list[str]:
-        """Every known customer id, sorted (empty for a sales log)."""
-        return list(self._snapshot.customers)
+        """Every known customer id, sorted (empty for a sales log); erased customers left out."""
+        return [c for c in self._snapshot.customers if not self._erased(c)]
 
     @property
     def data_name(self) -> str:
@@ -142,7 +155,7 @@ class Caddie:
             raise NoCustomerData(self._snapshot.data_name)
         typed = customer_id.strip()
         stored = self._customers.get(typed) or self._customers.get(normalize_customer_id(typed))
-        if stored is None:
+        if stored is None or self._erased(stored):
             raise UnknownCustomer(typed, known=self._customer_range())
         return stored
 
@@ -168,7 +181,7 @@ class Caddie:
 
     def _customer_range(self) -> tuple[str, str] | None:
         """The lowest and highest customer ids (numerically when all are numbers): what an id looks like."""
-        ids = [str(c) for c in self._snapshot.customers]
+        ids = self.customers()
         if not ids:
             return None
         key = (lambda c: (len(c.lstrip("0")), c.lstrip("0"))) if all(c.isdigit() for c in ids) else str
@@ -280,7 +293,7 @@ class Caddie:
             Recommendation(self._product(pid), float(score), self._named_reason(reason))
             for pid, score, reason in self._models.recommend.recommend(cid, n)
         )
-        return RecommendationResult(cid, items, type(self._models.recommend).__name__, self.as_of)
+        return RecommendationResult(cid, items, registry.display_name(self._models.recommend), self.as_of)
 
     def _named_reason(self, reason: Reason) -> Reason:
         if reason.code is ReasonCode.ALSO_BOUGHT and "anchor" in reason.params:
@@ -298,38 +311,29 @@ class Caddie:
     def predict_profile(self, profile: CustomerProfile, product_query: str) -> PropensityResult:
         self._require_customers()
         product = self._product(self._catalog.resolve(product_query))
-        return self._propensity(PROFILE_ID, product,
-                                self._models.propensity.predict_profile(profile, product.product_id))
+        return self._propensity(None, product, self._models.propensity.predict_profile(profile, product.product_id))
 
-    def _propensity(self, customer_id: str, product: Product, probability: float,
+    def _propensity(self, customer_id: str | None, product: Product, probability: float,
                     drivers: tuple[str, ...] = ()) -> PropensityResult:
         model = self._models.propensity
         return PropensityResult(
             customer_id=customer_id, product=product, probability=float(probability),
             horizon_days=int(model.horizon_days), base_rate=float(model.base_rate(product.product_id)),
-            model=type(model).__name__, as_of=self.as_of, drivers=drivers,
+            model=registry.display_name(model), as_of=self.as_of, drivers=drivers, is_profile=customer_id is None,
         )
 
     def target(self, product_query: str, n: int = 10) -> TargetResult:
         self._require_customers()
         product = self._product(self._catalog.resolve(product_query))
         model = self._models.propensity
-        customers = tuple(TargetCustomer(cid, float(p)) for cid, p in model.top_customers(product.product_id, n))
-        return TargetResult(product, customers, int(model.horizon_days), type(model).__name__, self.as_of)
+        erased = len(self._erasures) if self._erasures is not None else 0
+        ranked = model.top_customers(product.product_id, n + erased)  # enough to fill n once erased ones are out
+        customers = tuple(TargetCustomer(cid, float(p)) for cid, p in ranked if not self._erased(cid))[:n]
+        return TargetResult(product, customers, int(model.horizon_days), registry.display_name(model), self.as_of)
 
     # ------------------------------------------------------------------ model cards
     def model_cards(self) -> list[ModelCard]:
         return [_card(meta) for meta in self._metadata.values()]
-
-
-def normalize_customer_id(text: str) -> str:
-    """"42", " #42 ", "0042" and "42.0" all name customer "42"."""
-    cid = text.strip().lstrip("#").strip()
-    if cid.endswith(".0") and cid[:-2].isdigit():
-        cid = cid[:-2]
-    if cid.isdigit():
-        cid = str(int(cid))
-    return cid
 
 
 def _metrics(task: str, block: dict[str, Any]) -> tuple[Metric, ...]:

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,6 +34,8 @@ class MLSettings(BaseSettings):
     max_file_bytes: int = 2_000_000_000
     database_url: str = "sqlite:///var/caddie.db"
     model_dir: Path = Path("models")
+    # model sets kept in MODEL_DIR/sets besides the served one (older ones are deleted after each training)
+    model_sets_keep: int = Field(default=5, ge=1)
     # the simulator's size (customers) and history length (days); it ends yesterday unless SIMULATOR_END is set
     simulator_customers: int = 400
     simulator_days: int = 365

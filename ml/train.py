@@ -4,9 +4,10 @@
     python -m ml.train --data online_retail             # ../shared/data/online_retail.csv.xz
     python -m ml.train --data path/to/log.csv --columns "customer_id=Client,product_id=EAN,..."
 
-Each run imports the data into the database (DATABASE_URL), fits the models, evaluates
-each one and its baselines on a time-based holdout, and writes ``<task>.joblib`` plus
-``<task>.json`` (versions, data window, metrics) into MODEL_DIR.
+Each run fits the models, evaluates each one and its baselines on a time-based holdout, and writes
+``<task>.joblib`` plus ``<task>.json`` (versions, data window, metrics), the catalogue and the stored
+forecasts into a new model set (MODEL_DIR/sets/<name>, ``ml.modelsets``); once the set is sealed and
+verified, the data is imported into the database (DATABASE_URL) and MODEL_DIR/current points to it.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from ml import precomputed, registry
+from ml import modelsets, precomputed, registry
 from ml.precomputed import CHAIN_SCOPE
 from ml.results import ScopeLevel
-from ml.data import load_dataset
+from ml.data import BUILTIN_SOURCES, load_dataset
 from ml.data.aggregate import daily_demand, with_signals
 from ml.data.schema import Dataset
 from ml.data.store import save_dataset
@@ -38,13 +39,15 @@ from ml.snapshot import HISTORY_DAYS, build_snapshot, forecastable_series, store
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass
 class TrainReport:
     model_dir: Path
     data_name: str
     seconds: dict[str, float]
     evaluation: dict[str, dict[str, Any]]
     n_series: int = 0  # store x product series forecast
+    set_dir: Path | None = None  # the model set written (MODEL_DIR/sets/<name>)
+    tasks: tuple[str, ...] = ()
 
 
 def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
@@ -94,43 +97,93 @@ def _evaluators(settings: MLSettings, dataset: Dataset) -> dict[str, Callable[[]
 
 
 def train_all(settings: MLSettings, *, evaluate: bool = True, dataset: Dataset | None = None) -> TrainReport:
-    """Fit, evaluate and save every model, then store the forecasts of every series for the whole horizon.
+    """Train a new model set and serve it: fit, evaluate and save every model, store the forecasts of every
+    series, seal the set (checksums), import the dataset into the database, then switch the pointer.
 
-    A sales log (no customers) trains the forecaster only. Returns what was done, with timings.
+    Nothing is served or imported until every step succeeded: a failure (or a kill) leaves the previous set
+    served and the database as it was. Customers erased (``ml.privacy``) are left out first. A sales log (no
+    customers) trains the forecaster only. Returns what was done, with timings.
     """
+    from ml import privacy
+
+    root = Path(settings.model_dir)
     if dataset is None:
         dataset = load_dataset(settings)
-    tx = dataset.transactions
-    log.info("data %s: %d transactions, %s..%s", dataset.name, len(tx), dataset.start, dataset.end)
-    _, import_s = _timed(lambda: save_dataset(settings.database_url, dataset))
-    log.info("imported into the database in %.1fs", import_s)
+    dataset = privacy.without_erased(dataset, root)
+    log.info("data %s: %d transactions, %s..%s", dataset.name, len(dataset.transactions), dataset.start, dataset.end)
+    with modelsets.training_lock(root):
+        folder = modelsets.new_set(root)
+        log.info("training model set %s", folder.name)
+        report = _train_set(settings, dataset, folder, evaluate)
+        modelsets.seal(folder, data_name=dataset.name, tasks=report.tasks, source=data_source(settings))
+        _, report.seconds["import"] = _timed(lambda: save_dataset(settings.database_url, dataset))
+        log.info("imported into the database in %.1fs", report.seconds["import"])
+        modelsets.publish(root, folder)
+        removed = modelsets.prune(root, settings.model_sets_keep)
+    log.info("serving model set %s (%d older set(s) pruned)", folder.name, len(removed))
+    return report
 
-    model_dir = Path(settings.model_dir)
+
+def _train_set(settings: MLSettings, dataset: Dataset, folder: Path, evaluate: bool) -> TrainReport:
+    """Fit, evaluate and save every model, the catalogue and the stored forecasts into ``folder``."""
+    tx = dataset.transactions
     series = forecastable_series(tx, dataset.end, settings.forecast_max_series)
     daily = with_signals(daily_demand(tx, series=list(series.itertuples(index=False, name=None))), dataset.signals)
     log.info("forecasting %d store x product series", len(series))
-    seconds: dict[str, float] = {"import": import_s}
+    seconds: dict[str, float] = {}
     evaluation: dict[str, dict[str, Any]] = {}
     evaluators = _evaluators(settings, dataset)
     models: dict[str, Any] = {}
     for task, fit in _fitters(settings, dataset, daily).items():
         models[task], seconds[task] = _timed(fit)
-        log.info("%s: %s fitted in %.1fs", task, type(models[task]).__name__, seconds[task])
+        log.info("%s: %s fitted in %.1fs", task, registry.display_name(models[task]), seconds[task])
         if evaluate:
             evaluation[task], seconds[f"{task}_evaluation"] = _timed(evaluators[task])
         meta = registry.ModelMetadata(
-            task=task, model=type(models[task]).__name__, data_name=dataset.name,
+            task=task, model=registry.display_name(models[task]), data_name=dataset.name,
             data_start=dataset.start.isoformat(), data_end=dataset.end.isoformat(),
             n_transactions=int(len(tx)), params=_params(models[task]), evaluation=evaluation.get(task, {}),
             train_seconds=round(seconds[task], 3),
         )
-        registry.save(models[task], task, model_dir, meta)
+        registry.save(models[task], task, folder, meta)
     registry.save(build_snapshot(dataset, _stock(settings, dataset), _order_parameters(settings, dataset)),
-                  registry.CATALOG, model_dir)
-    _, seconds["stored_forecasts"] = _timed(lambda: store_forecasts(  # last: its manifest marks the folder done
-        models["forecast"], dataset, daily, settings.forecast_horizon_days, model_dir, tuple(models)))
-    return TrainReport(model_dir=model_dir, data_name=dataset.name, seconds=seconds, evaluation=evaluation,
-                       n_series=len(series))
+                  registry.CATALOG, folder)
+    _, seconds["stored_forecasts"] = _timed(lambda: store_forecasts(
+        models["forecast"], dataset, daily, settings.forecast_horizon_days, folder, tuple(models)))
+    return TrainReport(model_dir=Path(settings.model_dir), data_name=dataset.name, seconds=seconds,
+                       evaluation=evaluation, n_series=len(series), set_dir=folder, tasks=tuple(models))
+
+
+def data_source(settings: MLSettings) -> modelsets.DataSource:
+    """What ``settings`` trains on, absolute, so that the refresh finds the same data from any folder."""
+    source = settings.data_source.strip()
+    lowered = source.lower()
+    path = None if lowered == "simulator" or lowered in BUILTIN_SOURCES else str(Path(source).expanduser().resolve())
+    simulator = ({"simulator_customers": settings.simulator_customers, "simulator_days": settings.simulator_days,
+                  "simulator_seed": settings.simulator_seed} if lowered == "simulator" else {})
+    return modelsets.DataSource(
+        data_source=path or lowered, data_columns=settings.data_columns, path=path,
+        data_dir=str(Path(settings.data_dir).expanduser().resolve()),
+        stores_file=str(Path(settings.stores_file).expanduser().resolve()) if settings.stores_file else None,
+        stores_columns=settings.stores_columns, simulator=simulator)
+
+
+def served_source_settings(settings: MLSettings) -> MLSettings:
+    """``settings`` pointed at the data the served set was trained on (the nightly refresh retrains on it,
+    not on whatever DATA_SOURCE says); unchanged when nothing is served yet or the folder has no sets."""
+    root = Path(settings.model_dir)
+    if not modelsets.has_sets(root):
+        return settings
+    card = modelsets.resolve(root).card
+    if card is None:
+        return settings
+    src = card.source
+    update: dict[str, Any] = {"data_source": src.data_source, "data_columns": src.data_columns,
+                              "stores_file": Path(src.stores_file) if src.stores_file else None,
+                              "stores_columns": src.stores_columns, **src.simulator}
+    if src.data_dir:
+        update["data_dir"] = Path(src.data_dir)
+    return settings.model_copy(update=update)
 
 
 def store_forecasts(model: Any, dataset: Dataset, daily: pd.DataFrame, horizon: int, model_dir: Path,
@@ -142,7 +195,7 @@ def store_forecasts(model: Any, dataset: Dataset, daily: pd.DataFrame, horizon: 
     stores = stores_table(dataset)
     aggregates = aggregate_levels(model, forecasts, stores)
     history = history_frame(dataset, daily, stores)
-    precomputed.save(model_dir, forecasts, aggregates, history, tasks=tasks, model=type(model).__name__,
+    precomputed.save(model_dir, forecasts, aggregates, history, tasks=tasks, model=registry.display_name(model),
                      level=int(getattr(model, "level", 80)))
 
 
@@ -194,8 +247,13 @@ def _order_parameters(settings: MLSettings, dataset: Dataset) -> pd.DataFrame:
 
 
 def is_trained(model_dir: Path) -> bool:
-    """True when training finished in ``model_dir``: the stored forecasts' manifest (written last) names
-    the tasks trained, and each of them, the catalogue and the tables are on disk."""
+    """True when ``model_dir`` serves a verified model set (or, flat folder, when the stored forecasts'
+    manifest names the tasks trained and each of them, the catalogue and the tables are on disk)."""
+    if modelsets.has_sets(model_dir):
+        try:
+            model_dir = modelsets.resolve(model_dir).path
+        except modelsets.CorruptSet:
+            return False
     tasks = precomputed.trained_tasks(model_dir)
     return bool(tasks) and registry.is_complete(model_dir, tasks) and precomputed.is_stored(model_dir)
 
@@ -233,7 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     except CaddieError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"trained on {report.data_name}; {report.n_series} store x product series; models in {report.model_dir}")
+    print(f"trained on {report.data_name}; {report.n_series} store x product series; "
+          f"serving model set {report.set_dir} ({report.model_dir / modelsets.POINTER})")
     for step, s in report.seconds.items():
         print(f"  {step:<24} {s:8.1f} s")
     return 0

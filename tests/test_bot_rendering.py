@@ -99,7 +99,6 @@ def test_reason_texts() -> None:
     assert r.reason_text(Reason(ReasonCode.POPULAR, {"share": 0.38}), "fr") == "populaire\u00a0: 38\u202f% des clients"
     assert r.reason_text(Reason(ReasonCode.REPEAT, {"times": 1, "last_days_ago": 0}), "fr", AS_OF) == \
         "acheté une fois, la dernière fois le 30/06/2024"
-    assert r.reason_text(Reason(ReasonCode.SEASONAL), "en") == "in season"
     assert r.reason_text(Reason(ReasonCode.POPULAR, {}), "fr") == "suggéré par le modèle"  # malformed params
     assert r.reason_text(Reason(ReasonCode.REPEAT, {"times": "x"}), "fr") == "suggéré par le modèle"
 
@@ -114,10 +113,10 @@ def test_recommendations_are_numbered_with_reasons() -> None:
     assert "Aucune suggestion" in empty_text
 
 
-def propensity(customer: str = "42", probability: float = 0.63, base: float = 0.21,
+def propensity(customer: str | None = "42", probability: float = 0.63, base: float = 0.21,
                drivers: tuple[str, ...] = ("product_frequency", "visit_recency")) -> PropensityResult:
     return PropensityResult(customer, Product("p3", "Lait demi-écrémé"), probability, 14, base, "PropensityGBM",
-                            AS_OF, drivers)
+                            AS_OF, drivers, is_profile=customer is None)
 
 
 def test_propensity() -> None:
@@ -128,7 +127,7 @@ def test_propensity() -> None:
     assert "moins que la moyenne" in r.propensity_blocks(propensity(probability=0.05), "fr")[0]
     assert "proche de la moyenne" in r.propensity_blocks(propensity(probability=0.22), "fr")[0]
     assert "Presque aucun" in r.propensity_blocks(propensity(base=0.0), "fr")[0]
-    assert "Profil simulé" in r.propensity_blocks(propensity(customer="profile"), "fr")[0]
+    assert "Profil simulé" in r.propensity_blocks(propensity(customer=None), "fr")[0]
     assert "some new code" in r.propensity_blocks(propensity(drivers=("some_new_code",)), "fr")[0]
 
 
@@ -212,7 +211,7 @@ def test_profile_modal() -> None:
 
 
 def test_profile_result_modal() -> None:
-    modal = r.profile_result_modal(propensity(customer="profile"), "fr")
+    modal = r.profile_result_modal(propensity(customer=None), "fr")
     assert modal["type"] == "modal" and "submit" not in modal
     assert "63\u202f%" in all_blocks(modal["blocks"])
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import ml.models.forecast_base
-from ml import precomputed, registry
+from ml import modelsets, precomputed, registry
 from ml.data.schema import Dataset
 from ml.errors import DateOutOfRange, NoCustomerData, NotEnoughHistory, NotSoldInStore, UnknownStore
 from ml.results import CustomerProfile, ScopeLevel
@@ -73,6 +73,11 @@ def _train(root: Path, dataset: Dataset) -> Path:
                           _env_file=None)
     train_all(settings, evaluate=False, dataset=dataset)
     return root / "models"
+
+
+def _served(model_dir: Path) -> Path:
+    """The folder of the model set ``model_dir`` serves (``ml.modelsets``)."""
+    return modelsets.resolve(model_dir).path
 
 
 @pytest.fixture(scope="module")
@@ -262,11 +267,11 @@ def test_customer_commands_raise_no_customer_data_on_a_sales_log(chain):
 
 # ---------------------------------------------------------------------------- stored forecasts
 def test_the_trained_folder_holds_every_series_and_the_aggregates(chain_dir, chain):
-    forecasts = pd.read_parquet(chain_dir / "forecasts.parquet")
+    forecasts = pd.read_parquet(_served(chain_dir) / "forecasts.parquet")
     sold = {(s, p) for s, sold in DAILY.items() for p, q in sold.items() if q > 0}
     assert set(zip(forecasts["store_id"].astype(str), forecasts["product_id"].astype(str))) == sold
     assert len(forecasts) == len(sold) * chain.horizon_days
-    aggregates = pd.read_parquet(chain_dir / "aggregates.parquet").astype({"level": str, "scope": str,
+    aggregates = pd.read_parquet(_served(chain_dir) / "aggregates.parquet").astype({"level": str, "scope": str,
                                                                            "product_id": str})
     chain_rows = aggregates[aggregates["level"] == "chain"].set_index(["product_id", "date"])["mean"]
     summed = forecasts.astype({"product_id": str}).groupby(["product_id", "date"])["mean"].sum()
@@ -288,7 +293,7 @@ def test_loading_never_calls_the_forecaster(chain_dir, monkeypatch):
 def test_a_folder_whose_manifest_is_missing_is_not_trained(chain_dir, tmp_path):
     copy = tmp_path / "copy"
     copy.mkdir()
-    for path in chain_dir.iterdir():
+    for path in _served(chain_dir).iterdir():  # the served set, copied flat without its manifest
         if path.name != precomputed.MANIFEST:
             (copy / path.name).write_bytes(path.read_bytes())
     assert not is_trained(copy)
@@ -337,7 +342,7 @@ def test_anonymous_tickets_count_in_forecasts_but_not_in_customer_models(tmp_pat
     caddie = Caddie.load(model_dir)
     assert caddie.has_customers
     for task in ("recommend", "propensity"):  # the customer models never saw an anonymous ticket
-        assert list(registry.load(task, model_dir).customers_) == sorted(f"C{i}" for i in range(7))
+        assert list(registry.load(task, _served(model_dir)).customers_) == sorted(f"C{i}" for i in range(7))
     assert caddie.customers() == sorted(f"C{i}" for i in range(7))
     assert {item.product.product_id for item in caddie.recommend("C1", 2).items} <= set(PRODUCTS["product_id"])
     assert 0.0 <= caddie.predict("C1", "yaourt").probability <= 1.0

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import ml.train
-from ml import registry
+from ml import modelsets, registry
 from ml.data import load_dataset, read_transactions
 from ml.data.store import load_dataset_from_db
 from ml.errors import DataValidationError
@@ -66,7 +66,7 @@ def test_ensure_trained_retrains_when_a_file_is_missing(ensured, monkeypatch, tm
     settings, model_dir = ensured
     partial = tmp_path / "partial"
     partial.mkdir()
-    for path in model_dir.iterdir():
+    for path in modelsets.resolve(model_dir).path.iterdir():  # the served set, copied flat, one file missing
         if path.name != "recommend.json":
             (partial / path.name).write_bytes(path.read_bytes())
     calls: list[MLSettings] = []
@@ -144,7 +144,7 @@ def test_main_trains_the_simulator_and_reports(cli_env: Path, monkeypatch, capsy
     assert registry.is_complete(model_dir)
     assert not (cli_env / "models").exists()  # --model-dir wins over MODEL_DIR
     for task in registry.TASKS:
-        meta = registry.load_metadata(task, model_dir)
+        meta = registry.load_metadata(task, modelsets.resolve(model_dir).path)
         assert meta.evaluation == {}  # --skip-eval
         assert meta.data_end == SIM_END.isoformat()
     assert load_dataset_from_db(f"sqlite:///{cli_env / 'cli.db'}").end == SIM_END

@@ -37,9 +37,6 @@ from ml.models.forecast_base import with_store
 from ml.models.forecast_baselines import AutoETSBaseline, LinearRegressionPrototype, SeasonalNaive
 from ml.models.hierarchy import aggregate_forecast
 
-#: metric name -> True when higher is better (coverage is judged by its distance to the level)
-FORECAST_METRICS: dict[str, bool] = {"MASE": False, "WAPE": False, "coverage": True,
-                                     "coverage_error": False, "interval_width": False}
 HEADLINE_DAYS = "stockout_free"
 
 
@@ -54,11 +51,11 @@ def default_forecasters(level: int, country: str | None = "FR", horizon: int = 2
                         max_rows: int = 60_000) -> dict[str, Callable[[], BaseForecaster]]:
     """Factories of the main model (first) and its baselines, by display name."""
     return {
-        "DemandForecaster": lambda: DemandForecaster(level=level, country=country, horizon=horizon,
+        DemandForecaster.display_name: lambda: DemandForecaster(level=level, country=country, horizon=horizon,
                                                      max_rows=max_rows),
-        "SeasonalNaive": lambda: SeasonalNaive(level=level),
-        "LinearRegressionPrototype": lambda: LinearRegressionPrototype(level=level),
-        "AutoETS": lambda: AutoETSBaseline(level=level),
+        SeasonalNaive.display_name: lambda: SeasonalNaive(level=level),
+        LinearRegressionPrototype.display_name: lambda: LinearRegressionPrototype(level=level),
+        AutoETSBaseline.display_name: lambda: AutoETSBaseline(level=level),
     }
 
 
@@ -250,4 +247,4 @@ def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int 
     return report
 
 
-__all__ = ["FORECAST_METRICS", "evaluate_daily", "evaluate_forecast", "stratified_series", "top_products"]
+__all__ = ["evaluate_daily", "evaluate_forecast", "stratified_series", "top_products"]

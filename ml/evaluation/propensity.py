@@ -26,7 +26,7 @@ from ml.evaluation.progress import progress
 from ml.models.propensity_peers import LightGBMPropensity, LogisticPropensity, lightgbm_available
 from ml.models.propensity_features import candidate_pairs, prepare_history, purchase_labels, summarise
 
-__all__ = ["HoldoutPairs", "holdout_pairs", "score_propensity", "evaluate_propensity", "default_baselines",
+__all__ = ["HoldoutPairs", "holdout_pairs", "evaluate_propensity", "default_baselines",
            "RankedScores", "versus_baseline"]
 
 N_POPULAR = 300
@@ -67,15 +67,9 @@ def holdout_pairs(transactions: pd.DataFrame, horizon_days: int, n_popular: int 
     return HoldoutPairs(pairs=pairs, labels=labels, cutoff=_as_timestamp(cutoff), end=_as_timestamp(end))
 
 
-def score_propensity(model: PropensityEstimator, transactions: pd.DataFrame,
-                     holdout: HoldoutPairs) -> dict[str, object]:
-    """Fit ``model`` on the transactions before the holdout and score its probabilities of the holdout pairs."""
-    return _score_propensity(model, transactions, holdout)[0]
-
-
 def _score_propensity(model: PropensityEstimator, transactions: pd.DataFrame,
                       holdout: HoldoutPairs) -> tuple[dict[str, object], np.ndarray]:
-    """The metrics of :func:`score_propensity` and the probability of every holdout pair."""
+    """Fit ``model`` on the transactions before the holdout: its metrics and the probability of every holdout pair."""
     started = time.perf_counter()
     model.fit(transactions, as_of=holdout.cutoff)
     fit_seconds = time.perf_counter() - started
@@ -84,7 +78,7 @@ def _score_propensity(model: PropensityEstimator, transactions: pd.DataFrame,
     predict_seconds = time.perf_counter() - started
     y = holdout.labels
     return {
-        "name": model.name,
+        "name": model.display_name,
         "roc_auc": float(roc_auc_score(y, scores)),
         "pr_auc": float(average_precision_score(y, scores)),
         "brier": float(brier_score_loss(y, scores)),
@@ -166,7 +160,7 @@ def default_baselines(horizon_days: int) -> dict[str, PropensityEstimator]:
     peers: list[PropensityEstimator] = [LogisticPropensity(horizon_days=horizon_days)]
     if lightgbm_available():
         peers.append(LightGBMPropensity(horizon_days=horizon_days))
-    return {peer.name: peer for peer in peers}
+    return {peer.display_name: peer for peer in peers}
 
 
 def evaluate_propensity(dataset: Dataset, horizon_days: int = 14, model: PropensityEstimator | None = None,

@@ -98,7 +98,7 @@ def default_baselines() -> dict[str, BaseRecommender]:
     peers: list[BaseRecommender] = [RecentOwnHistoryRecommender(), TIFUKNNRecommender()]
     if implicit_available():
         peers += [ImplicitBM25Recommender(), ImplicitALSRecommender()]
-    return {m.name: m for m in (*peers, PopularityRecommender())}
+    return {m.display_name: m for m in (*peers, PopularityRecommender())}
 
 
 def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
@@ -123,8 +123,8 @@ def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
     baseline_scores: dict[str, dict[str, float]] = {}
     versus: dict[str, dict[str, dict[str, float]]] = {}
     for baseline in others:
-        baseline_scores[baseline.name], per_customer = scored[id(baseline)]
-        versus[baseline.name] = {metric: paired_difference(values, per_customer[metric])
+        baseline_scores[baseline.display_name], per_customer = scored[id(baseline)]
+        versus[baseline.display_name] = {metric: paired_difference(values, per_customer[metric])
                                  for metric, values in model_per_customer.items()}
     result = {
         "setup": {
@@ -138,7 +138,7 @@ def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
             "n_customers": len(split.relevant),
             "mean_relevant_items": float(np.mean([len(v) for v in split.relevant.values()])),
         },
-        "model": {"name": model.name, **model_scores},
+        "model": {"name": model.display_name, **model_scores},
         "baselines": baseline_scores,
         "versus": versus,
     }

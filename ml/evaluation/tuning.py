@@ -49,7 +49,7 @@ def random_search(estimator: Any, score: Callable[[Any], float], n_trials: int,
     """Try ``n_trials`` settings of ``estimator`` (see :func:`draw_settings`); higher ``score`` is better."""
     trials = []
     for settings in progress(draw_settings(getattr(estimator, "search_space", {}), n_trials, seed),
-                             f"tune {estimator.name}"):
+                             f"tune {estimator.display_name}"):
         value = float(score(clone(estimator).set_params(**settings)))
         trials.append({"params": settings, "score": value})
     best = max(trials, key=lambda t: t["score"])
@@ -111,10 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, Any] = {"data": dataset.name, "validation_end": str(plan.validation_end),
                            "first_test_day": str(plan.earliest_test_start), "trials": args.trials, "models": {}}
     for estimator in candidates(args.task, horizon):
-        if args.only and estimator.name not in args.only:
+        if args.only and estimator.display_name not in args.only:
             continue
-        out["models"][estimator.name] = random_search(estimator, score, args.trials)
-        print(json.dumps({estimator.name: out["models"][estimator.name]}, default=str), file=sys.stderr, flush=True)
+        out["models"][estimator.display_name] = random_search(estimator, score, args.trials)
+        print(json.dumps({estimator.display_name: out["models"][estimator.display_name]}, default=str), file=sys.stderr, flush=True)
     print(json.dumps(out, indent=2, default=str))
     return 0
 

@@ -110,6 +110,8 @@ class DemandForecaster(BaseForecaster):
     history_ : the fitted demand matrix (the features of a forecast need it)
     """
 
+    display_name = "DemandForecaster"
+
     def __init__(self, level: int = 80, horizon: int = 28, point: str = "mean", country: str | None = "FR",
                  origin_step: int = 3, max_rows: int = 60_000, max_iter: int = 150, learning_rate: float = 0.05,
                  max_leaf_nodes: int = 31, min_samples_leaf: int = 100, l2_regularization: float = 1.0,

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
 from ml.data.schema import DEFAULT_STORE_ID
 from ml.errors import DataFormatError, NotSoldInStore, UnknownProduct, UnknownStore
@@ -110,6 +111,8 @@ class BaseForecaster(BaseEstimator):
     ``first_date_``, ``last_date_``.
     """
 
+    display_name = "forecaster"  # shown in cards, evaluations and replies; every model sets its own
+
     level: int
 
     def fit(self, daily: pd.DataFrame) -> BaseForecaster:
@@ -127,8 +130,7 @@ class BaseForecaster(BaseEstimator):
     def predict(self, h: int, series: Iterable[str | SeriesKey] | str | None = None,
                 signals: pd.DataFrame | None = None) -> pd.DataFrame:
         """Forecast the ``h`` days after ``last_date_`` for ``series`` (see the module docstring)."""
-        if not hasattr(self, "series_"):
-            raise RuntimeError(f"{type(self).__name__} is not fitted")
+        check_is_fitted(self, "series_")
         if int(h) < 1:
             raise ValueError(f"h must be >= 1, got {h}")
         h = int(h)

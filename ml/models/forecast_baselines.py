@@ -30,6 +30,8 @@ class SeasonalNaive(BaseForecaster):
     ``history_`` (the fitted demand matrix, for the error quantiles).
     """
 
+    display_name = "SeasonalNaive"
+
     def __init__(self, level: int = 80, season: int = 7):
         self.level = level
         self.season = season
@@ -71,6 +73,8 @@ class LinearRegressionPrototype(BaseForecaster):
     ``residual_quantiles_`` (n_products x 2).
     """
 
+    display_name = "LinearRegressionPrototype"
+
     def __init__(self, level: int = 80):
         self.level = level
 
@@ -102,6 +106,8 @@ class AutoETSBaseline(BaseForecaster):
 
     Attributes: ``products_``, ``last_date_``, ``models_`` (one fitted AutoETS per product).
     """
+
+    display_name = "AutoETS"
 
     def __init__(self, level: int = 80, season_length: int = 7):
         self.level = level

@@ -26,6 +26,7 @@ from sklearn.base import BaseEstimator
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.frozen import FrozenEstimator
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ml.errors import DataError, UnknownCustomer, UnknownProduct
@@ -92,7 +93,7 @@ class PropensityEstimator(BaseEstimator):
     (last day of fitted data), ``base_rates_`` (Series by product id), ``profile_defaults_``.
     """
 
-    name = "PropensityEstimator"
+    display_name = "PropensityEstimator"
     features: tuple[str, ...] = ALL_FEATURES
 
     horizon_days: int
@@ -131,12 +132,14 @@ class PropensityEstimator(BaseEstimator):
 
     # --- lookups -----------------------------------------------------------------------------
     def _customer_code(self, customer_id: str) -> int:
+        check_is_fitted(self, "summary_")
         code = self.customers_.get_indexer([str(customer_id)])[0]
         if code < 0:
             raise UnknownCustomer(str(customer_id))
         return int(code)
 
     def _product_code(self, product_id: str) -> int:
+        check_is_fitted(self, "summary_")
         code = self.products_.get_indexer([str(product_id)])[0]
         if code < 0:
             raise UnknownProduct(str(product_id))
@@ -148,6 +151,7 @@ class PropensityEstimator(BaseEstimator):
 
         Raises :class:`UnknownCustomer` / :class:`UnknownProduct` for the first id not seen in fit.
         """
+        check_is_fitted(self, "summary_")
         cust = self.customers_.get_indexer(pairs["customer_id"].astype(str))
         prod = self.products_.get_indexer(pairs["product_id"].astype(str))
         if (cust < 0).any():
@@ -184,7 +188,8 @@ class PropensityEstimator(BaseEstimator):
 
     def base_rate(self, product_id: str) -> float:
         """Share of known customers who bought ``product_id`` in a horizon-long window (recent average)."""
-        return float(self.base_rates_.iloc[self._product_code(product_id)])
+        code = self._product_code(product_id)
+        return float(self.base_rates_.iloc[code])
 
     def drivers(self, customer_id: str, product_id: str, max_drivers: int = 3) -> list[str]:
         """Codes of :data:`DRIVER_GROUPS` that raise this customer's score most (see module docstring)."""
@@ -217,7 +222,7 @@ class PropensityModel(PropensityEstimator):
     many times faster than 2 threads on a busy 2-core machine); ``random_state``.
     """
 
-    name = "PropensityGBM"
+    display_name = "PropensityGBM"
     features = ALL_FEATURES
     search_space = {"max_iter": [100, 300, 600], "learning_rate": [0.02, 0.05, 0.1], "max_leaf_nodes": [15, 31, 63],
                     "min_samples_leaf": [20, 100, 300], "negative_rate": [0.1, 0.3, 1.0], "n_cutoffs": [4, 8, 12]}

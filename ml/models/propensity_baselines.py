@@ -19,7 +19,7 @@ class RandomForestPrototype(PropensityEstimator):
     before the end and whether they were bought in the last ``horizon_days``.
     """
 
-    name = "RandomForestPrototype"
+    display_name = "RandomForestPrototype"
     features = ("pair_n_all", "cust_visits_all")
 
     def __init__(self, horizon_days: int = 14, n_estimators: int = 100, n_popular: int = 300,

@@ -206,13 +206,6 @@ def summarise(history: History, cutoff: int, horizon_days: int) -> HistorySummar
                           customer_table=customer_table, product_table=product_table)
 
 
-def encode_pairs(summary: HistorySummary, pairs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Codes of ``pairs[customer_id, product_id]`` in ``summary`` (``-1`` for an unknown id)."""
-    cust = summary.customers.get_indexer(pairs["customer_id"].astype(str))
-    prod = summary.products.get_indexer(pairs["product_id"].astype(str))
-    return cust.astype(np.int64), prod.astype(np.int64)
-
-
 def lookup_pairs(summary: HistorySummary, cust: np.ndarray, prod: np.ndarray) -> np.ndarray:
     """Row of each (customer, product) code pair in ``summary.pair_table``, ``-1`` if never bought."""
     keys = np.asarray(cust, np.int64) * summary.n_products + np.asarray(prod, np.int64)
@@ -259,7 +252,8 @@ def build_features(transactions: pd.DataFrame, cutoff: pd.Timestamp | str, pairs
     """Features of ``pairs[customer_id, product_id]`` from the transactions dated before ``cutoff``."""
     history = prepare_history(transactions)
     summary = summarise(history, day_number(cutoff), horizon_days)
-    cust, prod = encode_pairs(summary, pairs)
+    cust = summary.customers.get_indexer(pairs["customer_id"].astype(str)).astype(np.int64)  # -1: unknown
+    prod = summary.products.get_indexer(pairs["product_id"].astype(str)).astype(np.int64)
     return pair_features(summary, cust, prod)
 
 

@@ -45,7 +45,7 @@ def _log1p_finite(x: np.ndarray) -> np.ndarray:
 class LogisticPropensity(PropensityModel):
     """Logistic regression (L2, strength ``1 / C``) on the model's features, calibrated like the model."""
 
-    name = "LogisticRegression"
+    display_name = "LogisticRegression"
     search_space = {"C": [0.01, 0.1, 1.0, 10.0], "negative_rate": [0.1, 0.3, 1.0], "n_cutoffs": [4, 8, 12]}
 
     def __init__(self, horizon_days: int = 14, n_cutoffs: int = 8, negative_rate: float = 0.3,
@@ -73,7 +73,7 @@ class LogisticPropensity(PropensityModel):
 class LightGBMPropensity(PropensityModel):
     """LightGBM on the model's features (no monotonic constraints), calibrated like the model."""
 
-    name = "LightGBM"
+    display_name = "LightGBM"
     search_space = {"n_estimators": [100, 300, 600], "learning_rate": [0.02, 0.05, 0.1],
                     "num_leaves": [15, 31, 63], "min_child_samples": [20, 100, 300],
                     "negative_rate": [0.1, 0.3, 1.0], "n_cutoffs": [4, 8, 12]}

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
 
 from ml.errors import DataValidationError, UnknownCustomer
 from ml.models.recommend_signals import basket_matrix, cycle_due
@@ -117,7 +117,7 @@ class BaseRecommender(BaseEstimator):
     * ``popularity_``: share of all customers who bought each product (ndarray).
     """
 
-    name: str = "base"
+    display_name: str = "base"
 
     # --- public interface -------------------------------------------------------------------
     def fit(self, transactions: pd.DataFrame) -> BaseRecommender:
@@ -150,6 +150,7 @@ class BaseRecommender(BaseEstimator):
 
     def recommend_batch(self, customer_ids: Iterable[str], n: int = 10) -> dict[str, list[str]]:
         """Product ids only, for many customers at once (evaluation)."""
+        check_is_fitted(self, "customers_")
         ids = [str(c) for c in customer_ids]
         rows = np.array([self._row(c) for c in ids], dtype=np.int64)
         out: dict[str, list[str]] = {}
@@ -163,8 +164,7 @@ class BaseRecommender(BaseEstimator):
 
     # --- helpers for subclasses -------------------------------------------------------------
     def _row(self, customer_id: str) -> int:
-        if not hasattr(self, "customers_"):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit(transactions) first")
+        check_is_fitted(self, "customers_")
         pos = self.customers_.get_indexer([str(customer_id)])[0]
         if pos < 0:
             raise UnknownCustomer(str(customer_id), suggestions=[])
@@ -233,7 +233,7 @@ class Recommender(BaseRecommender):
     for the best trial against 0.3993 for the previous defaults and for own history + recent popularity.
     """
 
-    name = "Recommender"
+    display_name = "Recommender"
     search_space = {"half_life_days": [60, 120, 365, 1000], "cf_weight": [0.0, 0.05, 0.2, 0.5],
                     "popularity_weight": [0.05, 0.1, 0.3, 0.6], "popularity_days": [7, 14, 28],
                     "cycle_weight": [0.0, 0.25, 0.5, 1.0, 2.0], "lapse_cycles": [1.0, 2.0, 4.0],

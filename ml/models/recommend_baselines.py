@@ -22,7 +22,7 @@ __all__ = ["PopularityRecommender", "OwnHistoryRecommender", "UserKNNRecommender
 class PopularityRecommender(BaseRecommender):
     """Products bought by the most distinct customers over the training window."""
 
-    name = "Popularity"
+    display_name = "Popularity"
 
     def __init__(self) -> None:
         pass
@@ -40,7 +40,7 @@ class PopularityRecommender(BaseRecommender):
 class OwnHistoryRecommender(BaseRecommender):
     """The customer's products ranked by number of baskets, then popular products."""
 
-    name = "OwnHistory"
+    display_name = "OwnHistory"
 
     def __init__(self) -> None:
         pass
@@ -59,7 +59,7 @@ class UserKNNRecommender(BaseRecommender):
     score(u, i) = sum over neighbours v of cos(u, v) * [v bought i], on the binary customer x product matrix.
     """
 
-    name = "UserKNN"
+    display_name = "UserKNN"
 
     def __init__(self, n_neighbors: int = 50):
         self.n_neighbors = n_neighbors

@@ -57,7 +57,7 @@ def recent_share(lines: pd.DataFrame, as_of: pd.Timestamp, days: int, n_products
 class RecentOwnHistoryRecommender(BaseRecommender):
     """Own most-bought products (by baskets); the last ``popularity_days`` days' popularity breaks ties."""
 
-    name = "OwnHistory+RecentPop"
+    display_name = "OwnHistory+RecentPop"
     search_space = {"popularity_days": [7, 14, 28, 56]}
 
     def __init__(self, popularity_days: int = 28):
@@ -81,7 +81,7 @@ class TIFUKNNRecommender(BaseRecommender):
     ``max_baskets`` newest baskets count. Neighbours: cosine similarity between the ``own`` vectors.
     """
 
-    name = "TIFU-KNN"
+    display_name = "TIFU-KNN"
     search_space = {"n_neighbors": [50, 100, 300, 600], "alpha": [0.5, 0.7, 0.9, 0.95],
                     "within_decay": [0.6, 0.8, 0.9, 1.0], "group_decay": [0.6, 0.7, 0.8, 0.9],
                     "group_size": [3, 7, 15]}
@@ -131,7 +131,7 @@ class TIFUKNNRecommender(BaseRecommender):
 class ImplicitBM25Recommender(BaseRecommender):
     """``implicit`` item-item nearest neighbours on BM25-weighted basket counts; bought items kept."""
 
-    name = "implicit-BM25"
+    display_name = "implicit-BM25"
     search_space = {"K": [20, 50, 100, 200, 400], "K1": [0.6, 1.2, 2.0, 5.0], "B": [0.25, 0.5, 0.75, 1.0]}
 
     def __init__(self, K: int = 100, K1: float = 1.2, B: float = 0.75):
@@ -157,7 +157,7 @@ class ImplicitBM25Recommender(BaseRecommender):
 class ImplicitALSRecommender(BaseRecommender):
     """``implicit`` alternating least squares on basket counts (confidence ``1 + alpha * count``)."""
 
-    name = "implicit-ALS"
+    display_name = "implicit-ALS"
     search_space = {"factors": [32, 64, 128], "regularization": [0.01, 0.1, 1.0, 10.0],
                     "alpha": [1.0, 5.0, 20.0, 40.0], "iterations": [10, 15, 25]}
 
