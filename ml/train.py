@@ -259,12 +259,18 @@ def is_trained(model_dir: Path) -> bool:
 
 
 def ensure_trained(settings: MLSettings | None = None) -> Path:
-    """The model folder, training first when it lacks any model (first start on a fresh machine)."""
+    """The model folder, training first when it lacks any model (first start on a fresh machine).
+
+    The first start skips the evaluation against the baselines (minutes of backtesting on 2 cores): the bot
+    answers within a minute, and the first nightly refresh (``REFRESH_CRON``) or ``python -m ml.train``
+    fills the model cards' accuracy figures.
+    """
     settings = settings or MLSettings()
     model_dir = Path(settings.model_dir)
     if not is_trained(model_dir):
-        log.info("no trained models in %s: training on %s (one-off)", model_dir, settings.data_source)
-        train_all(settings)
+        log.info("no trained models in %s: training on %s (one-off, without the evaluation against the "
+                 "baselines: the nightly refresh adds it)", model_dir, settings.data_source)
+        train_all(settings, evaluate=False)
     return model_dir
 
 
