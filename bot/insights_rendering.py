@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.i18n import fmt_date, fmt_number, fmt_percent, join_list, t
 from bot.rendering import Blocks, escape
 from ml.customer_card import CustomerCard
@@ -138,13 +140,18 @@ def client_card_blocks(card: CustomerCard, lang: str = "fr") -> tuple[str, Block
 
 
 def vote_value(customer_id: str, product_id: str, name: str) -> str:
-    """What a vote button carries: customer, product id and name (for the thanks), tab-separated."""
-    return "\t".join((customer_id, product_id, name.replace("\t", " ")[:200]))
+    """What a vote button carries: customer, product id and name (for the thanks), as a JSON list."""
+    return json.dumps([customer_id, product_id, name[:200]], ensure_ascii=False)
 
 
 def parse_vote_value(value: str) -> tuple[str, str, str] | None:
-    parts = (value or "").split("\t")
-    if len(parts) != 3 or not parts[0] or not parts[1]:
+    try:
+        parts = json.loads(value or "")
+    except ValueError:
+        return None
+    if not isinstance(parts, list) or len(parts) != 3 or not all(isinstance(p, str) for p in parts):
+        return None
+    if not parts[0] or not parts[1]:
         return None
     return parts[0], parts[1], parts[2] or parts[1]
 

@@ -107,3 +107,19 @@ def test_dashboard_charts_render_in_headless_chromium(service: Service, tmp_path
     sizes = re.findall(r'<img class="chart"[^>]*data-rendered="(\d+)x(\d+)"', dom)
     assert len(sizes) == len(_charts(dom)) >= 3
     assert all(int(w) > 100 and int(h) > 100 for w, h in sizes), sizes
+
+
+def test_api_recommendations_serve_the_arm_and_log_the_exposure(service: Service, caddie) -> None:
+    from ml.experiments.assignment import assign
+
+    log = ExperimentLog(service.settings.database_url)
+    experiment = parse_experiment("reco:popular=1,model=1")
+    log.define(experiment)
+    customer = caddie.customers()[2]
+    auth = {"Authorization": f"Bearer {service.key('customers')}"}
+    body = TestClient(service.app).get(f"/v1/customers/{customer}/recommendations?n=3", headers=auth).json()
+    [exposure] = log.exposures("reco").to_dict("records")
+    arm = assign(experiment, customer, "caddie").name
+    assert (exposure["customer_id"], exposure["arm"], exposure["channel"]) == (customer, arm, "api")
+    assert exposure["items"] == tuple(item["product"]["product_id"] for item in body["items"])
+    assert len(exposure["items"]) == 3

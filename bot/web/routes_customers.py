@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from bot.api_keys import ApiKey
 from bot.audit import AuditEntry, AuditUnavailable, Requester
 from bot.i18n import t
+from bot.insights import experiment_caddie
 from bot.web.auth import customer_key
 from bot.web.pagination import MAX_LIMIT, decode_cursor, encode_cursor
 from bot.web.problems import Problem, request_lang
@@ -51,7 +52,8 @@ def audited(request: Request, key: ApiKey, command: str, *, customer_id: str | N
 @router.get("/customers/{customer_id}/recommendations", summary="Products to suggest to a customer, with why")
 def recommendations(customer_id: CustomerId, key: CustomerKey, caddie: Service, request: Request,
                     n: Annotated[int, Query(ge=1, le=50)] = 5) -> RecommendationResult:
-    result = caddie.recommend(customer_id, n)
+    # the customer's arm when an A/B test runs, the exposure logged (bot.insights)
+    result = experiment_caddie(caddie, web_state(request).settings.database_url, "api").recommend(customer_id, n)
     audited(request, key, "recommend", customer_id=result.customer_id)
     return result
 
