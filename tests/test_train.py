@@ -44,9 +44,8 @@ def test_ensure_trained_trains_everything_on_a_fresh_machine(ensured):
     caddie = Caddie.load(model_dir)
     assert caddie.as_of == SIM_END
     assert len(caddie.customers()) <= 60
-    for card in caddie.model_cards():  # ensure_trained evaluates, so the cards have figures
-        assert card.metrics, card.task
-        assert card.baselines, card.task
+    for card in caddie.model_cards():  # the first start skips the evaluation: the nightly refresh adds it
+        assert not card.metrics and not card.baselines, card.task
         assert card.data_end == SIM_END
 
 
