@@ -17,7 +17,7 @@ import logging
 import sys
 import time
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from ml.data import load_dataset
 from ml.data.schema import Dataset
 from ml.data.sources import COMPLETEJOURNEY_TRANSACTIONS_FILE, ONLINE_RETAIL_FILE
 from ml.errors import CaddieError
+from ml.evaluation.windows import drop_partial_last_day, window_plan
 from ml.permissions import owner_only_files
 from ml.settings import MLSettings
 
@@ -52,7 +53,7 @@ def evaluate(dataset: Dataset, tasks: tuple[str, ...] = TASKS, horizon_days: int
     from ml.evaluation import evaluate_forecast, evaluate_propensity, evaluate_recommend
 
     runners = {
-        "forecast": lambda: evaluate_forecast(dataset),
+        "forecast": lambda: evaluate_forecast(dataset, peers=True),
         "recommend": lambda: evaluate_recommend(dataset),
         "propensity": lambda: evaluate_propensity(dataset, horizon_days=horizon_days),
     }
@@ -80,13 +81,16 @@ def backtest(dataset: Dataset, windows: int, tasks: tuple[str, ...] = TASKS, hor
              step_days: int = 28) -> dict[str, Any]:
     """:func:`evaluate` on ``windows`` successive holdouts, the latest first, each ``step_days`` earlier.
 
+    The window before the earliest one is the validation window (``validation_end``): defaults of the
+    models and peers are tuned there (:mod:`ml.evaluation.tuning`), never on a test window.
+
     ``summary`` gives, per task and headline metric, the model's and each baseline's mean over the
     windows and in how many windows the model did better ("coverage" is reported, not scored).
     """
     from ml.evaluation import HEADLINE_METRICS
 
-    runs = [evaluate(truncate(dataset, dataset.end - timedelta(days=i * step_days)), tasks, horizon_days)
-            for i in range(windows)]
+    plan = window_plan(dataset.end, windows, step_days)
+    runs = [evaluate(truncate(dataset, end), tasks, horizon_days) for end in plan.test_ends]
     summary: dict[str, Any] = {}
     for task in tasks:
         per_metric: dict[str, Any] = {}
@@ -100,15 +104,17 @@ def backtest(dataset: Dataset, windows: int, tasks: tuple[str, ...] = TASKS, hor
                 entry["baselines"][name] = {"mean": float(np.mean(base)), "model_wins": wins}
             per_metric[metric] = entry
         summary[task] = per_metric
-    return {"data": runs[0]["data"], "windows": [{"end": run["data"]["end"], **{t: run[t] for t in tasks}}
-                                                 for run in runs], "summary": summary}
+    return {"data": runs[0]["data"], "validation_end": str(plan.validation_end),
+            "windows": [{"end": run["data"]["end"], **{t: run[t] for t in tasks}} for run in runs],
+            "summary": summary}
 
 
 def backtest_markdown(result: dict[str, Any]) -> str:
     """The backtest summary: per task, one row per headline metric, model mean then each baseline."""
     n = len(result["windows"])
     ends = ", ".join(w["end"] for w in result["windows"])
-    lines = [f"Data: {result['data']['name']}; {n} holdout windows ending {ends}", ""]
+    lines = [f"Data: {result['data']['name']}; {n} holdout windows ending {ends}; "
+             f"validation window ending {result.get('validation_end', '?')}", ""]
     for task, metrics in result["summary"].items():
         names = list(next(iter(metrics.values()))["baselines"])
         lines += [f"**{task}** (mean over windows; model better in k of {n})", "",
@@ -118,7 +124,24 @@ def backtest_markdown(result: dict[str, Any]) -> str:
                      for b in entry["baselines"].values()]
             lines.append(f"| {metric} | {entry['model']:.3f} | " + " | ".join(cells) + " |")
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + windows_versus_markdown(result))
+
+
+def windows_versus_markdown(result: dict[str, Any]) -> list[str]:
+    """Per task and window: model minus each peer on the headline metrics, 95 % paired bootstrap interval."""
+    from ml.evaluation import HEADLINE_METRICS
+
+    lines: list[str] = []
+    for task in result["summary"]:
+        wanted = [m for m in HEADLINE_METRICS[task] if m != "coverage"]
+        lines += [f"**{task}**: model minus peer per window (95 % paired bootstrap interval)", ""]
+        for window in result["windows"]:
+            for name, comparison in window[task].get("versus", {}).items():
+                shown = {m: c for m, c in comparison.items() if m in wanted}
+                if shown:
+                    lines.append(f"- {window['end']} " + versus_line(name, shown))
+        lines.append("")
+    return lines
 
 
 def _fmt(value: Any) -> str:
@@ -206,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = MLSettings(**(resolve_source(args.data) if args.data else {}))
     try:
         dataset = load_dataset(settings)
+        # a last day cut mid-day (Online Retail ends on 2011-12-09 at 12:50) is not scored as a full day
+        dataset = replace(dataset, transactions=drop_partial_last_day(dataset.transactions))
         tasks = tuple(args.task or TASKS)
         if args.windows == 1:
             result = evaluate(dataset, tasks, settings.propensity_horizon_days)
