@@ -28,6 +28,7 @@ from ml.data import load_dataset
 from ml.data.schema import Dataset
 from ml.data.sources import COMPLETEJOURNEY_TRANSACTIONS_FILE, ONLINE_RETAIL_FILE
 from ml.errors import CaddieError
+from ml.evaluation.windows import drop_partial_last_day, window_plan
 from ml.permissions import owner_only_files
 from ml.evaluation.windows import drop_partial_last_day, window_plan
 from ml.settings import MLSettings
@@ -53,7 +54,7 @@ def evaluate(dataset: Dataset, tasks: tuple[str, ...] = TASKS, horizon_days: int
     from ml.evaluation import evaluate_forecast, evaluate_propensity, evaluate_recommend
 
     runners = {
-        "forecast": lambda: evaluate_forecast(dataset),
+        "forecast": lambda: evaluate_forecast(dataset, peers=True),
         "recommend": lambda: evaluate_recommend(dataset),
         "propensity": lambda: evaluate_propensity(dataset, horizon_days=horizon_days),
     }

@@ -41,7 +41,9 @@ class MLSettings(BaseSettings):
     simulator_days: int = 365
     simulator_seed: int = 7
     simulator_end: str | None = None
-    forecast_horizon_days: int = 14
+    # days ahead the forecasts reach, 1..56 (8 weeks: on 25 November, Christmas Eve is 29 days ahead; the model
+    # is trained for max(28, this) days)
+    forecast_horizon_days: int = Field(default=14, ge=1, le=56)
     # at most this many store x product series are forecast (the biggest sellers first); 100 stores x 2,000
     # products is 200,000
     forecast_max_series: int = 20000

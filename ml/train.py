@@ -76,7 +76,8 @@ def _fitters(settings: MLSettings, dataset: Dataset, daily: pd.DataFrame) -> dic
     from ml.models.recommend import Recommender
 
     fitters: dict[str, Callable[[], Any]] = {
-        "forecast": lambda: DemandForecaster(country=dataset.country).fit(daily)}
+        "forecast": lambda: DemandForecaster(country=dataset.country,
+                                             horizon=max(28, settings.forecast_horizon_days)).fit(daily)}
     if dataset.has_customers:
         known = customer_dataset(dataset).transactions
         horizon = settings.propensity_horizon_days

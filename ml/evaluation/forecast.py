@@ -31,9 +31,11 @@ from ml.data.aggregate import daily_demand, with_signals
 from ml.data.schema import Dataset
 from ml.evaluation.bootstrap import paired_difference
 from ml.evaluation.levels import LEVELS, SERIES_KEYS, group_scores, level_groups, summarize
+from ml.evaluation.forecast_distribution import per_series, series_scores, summarize_distribution
 from ml.evaluation.metrics import coverage, interval_width
+from ml.evaluation.progress import progress
 from ml.models.forecast import BaseForecaster, DemandForecaster
-from ml.models.forecast_base import with_store
+from ml.models.forecast_base import DECILES, with_store
 from ml.models.forecast_baselines import AutoETSBaseline, LinearRegressionPrototype, SeasonalNaive
 from ml.models.hierarchy import aggregate_forecast
 
@@ -48,15 +50,23 @@ def top_products(transactions: pd.DataFrame, n: int) -> list[str]:
 
 
 def default_forecasters(level: int, country: str | None = "FR", horizon: int = 28,
-                        max_rows: int = 60_000) -> dict[str, Callable[[], BaseForecaster]]:
-    """Factories of the main model (first) and its baselines, by display name."""
-    return {
+                        max_rows: int = 60_000, peers: bool = True) -> dict[str, Callable[[], BaseForecaster]]:
+    """Factories of the main model (first), its baselines and (``peers``) the bench peers, by display name.
+
+    A peer whose library is not installed (the ``bench`` extra) is reported as skipped.
+    """
+    from ml.models.forecast_peers import default_peers
+
+    factories: dict[str, Callable[[], BaseForecaster]] = {
         DemandForecaster.display_name: lambda: DemandForecaster(level=level, country=country, horizon=horizon,
                                                      max_rows=max_rows),
         SeasonalNaive.display_name: lambda: SeasonalNaive(level=level),
         LinearRegressionPrototype.display_name: lambda: LinearRegressionPrototype(level=level),
         AutoETSBaseline.display_name: lambda: AutoETSBaseline(level=level),
     }
+    if peers:
+        factories.update(default_peers(level, horizon))
+    return factories
 
 
 def stratified_series(train: pd.DataFrame, n: int, seed: int = 0) -> list[tuple[str, str]]:
@@ -102,7 +112,7 @@ def _fit_predict(make: Callable[[], BaseForecaster], train: pd.DataFrame, holdou
     began = time.perf_counter()
     model = make().fit(train)
     fitted = time.perf_counter()
-    forecast = model.predict(holdout_days, signals=future)
+    forecast = model.predict_quantiles(holdout_days, DECILES, signals=future)
     return model, forecast, fitted - began, time.perf_counter() - fitted
 
 
@@ -119,29 +129,40 @@ def _split(daily: pd.DataFrame, holdout_days: int) -> tuple[pd.DataFrame, pd.Dat
 
 def _score_levels(model: BaseForecaster, train: pd.DataFrame, actual: pd.DataFrame, forecast: pd.DataFrame,
                   clean: pd.Series, levels: list[str], level: int) -> tuple[dict, dict]:
-    """Per level and day set: metrics; and per level the per-group MASE on the headline days."""
+    """Per level and day set: metrics; and per level the per-group MASE (and SPL) on the headline days.
+
+    Store x product: the distribution scores of :mod:`ml.evaluation.forecast_distribution` (MASE and WAPE
+    on the median, RMSSE on the mean, SPL; per horizon band under ``bands``). Upper levels: MASE and
+    WAPE of the bottom-up sums of the means.
+    """
     scores: dict[str, dict] = {}
-    per_group: dict[str, pd.Series] = {}
+    per_group: dict[str, pd.DataFrame] = {}
     for name in levels:
         keys = list(LEVELS[name][1])
         scores[name] = {}
         for days, mask in (("all", None), (HEADLINE_DAYS, clean)):
-            table = group_scores(train, actual, forecast, keys, mask)
-            metrics = summarize(table)
             if name == "store_product":
+                table = series_scores(train, actual, forecast, mask)
+                bands = summarize_distribution(table)
+                metrics = {**bands.pop("all"), "bands": bands}
                 metrics.update(_interval_scores(actual, forecast, level, None if mask is None else mask.to_numpy()))
-            elif mask is None:
-                metrics.update(_aggregate_intervals(model, actual, forecast, name, level))
+                groups = pd.DataFrame({"MASE": per_series(table, "mase"), "SPL": per_series(table, "spl")})
+            else:
+                table = group_scores(train, actual, forecast, keys, mask)
+                metrics = summarize(table)
+                groups = pd.DataFrame({"MASE": table["mase"]})
+                if mask is None:
+                    metrics.update(_aggregate_intervals(model, actual, forecast, name, level))
             scores[name][days] = metrics
             if days == HEADLINE_DAYS:
-                per_group[name] = table["mase"]
+                per_group[name] = groups
     return scores, per_group
 
 
 def evaluate_daily(daily: pd.DataFrame, holdout_days: int = 28, level: int = 80,
                    forecasters: dict[str, Callable[[], BaseForecaster]] | None = None, *,
                    country: str | None = None, slow: dict[str, int] | None = None,
-                   max_rows: int = 60_000) -> dict:
+                   max_rows: int = 60_000, peers: bool = False) -> dict:
     """Evaluate every forecaster on a daily store x product frame (see the module docstring).
 
     Returns ``{"setup", "model", "baselines", "versus", "levels"}``: ``model``/``baselines`` hold the
@@ -154,13 +175,14 @@ def evaluate_daily(daily: pd.DataFrame, holdout_days: int = 28, level: int = 80,
     clean = (actual["stockout_hours"].fillna(0) <= 0) if "stockout_hours" in actual else pd.Series(True, actual.index)
     drivers = [c for c in ("promo", "discount") if c in actual]
     future = actual[[*SERIES_KEYS, "date", *drivers]] if drivers else None
-    factories = forecasters or default_forecasters(level, country, horizon=holdout_days, max_rows=max_rows)
+    factories = forecasters or default_forecasters(level, country, horizon=holdout_days, max_rows=max_rows,
+                                                   peers=peers)
     slow = {"AutoETS": 500} if slow is None else slow
     n_series = len(train[SERIES_KEYS].drop_duplicates())
     results: dict[str, dict] = {}
     groups: dict[str, dict[str, pd.Series]] = {}
     skipped: dict[str, str] = {}
-    for name, make in factories.items():
+    for name, make in progress(list(factories.items()), f"forecast {actual['date'].max().date()}"):
         sample = stratified_series(train, slow[name]) if name in slow and n_series > slow[name] else None
         tr, act, cl = train, actual, clean
         if sample is not None:
@@ -180,10 +202,12 @@ def evaluate_daily(daily: pd.DataFrame, holdout_days: int = 28, level: int = 80,
     return _report(results, groups, skipped, train, actual, clean, holdout_days, level, country)
 
 
-def _versus(model: pd.Series, baseline: pd.Series, n_units: int) -> dict[str, dict[str, float]]:
+def _versus(model: pd.DataFrame, baseline: pd.DataFrame, n_units: int) -> dict[str, dict[str, float]]:
+    """Model minus baseline per group, 95 % paired bootstrap, for each metric both have (MASE, SPL)."""
     common = baseline.index.intersection(model.index)
-    return {"MASE": paired_difference(model.reindex(common), baseline.reindex(common),
-                                      n_boot=2000 if n_units <= 5000 else 500)}
+    return {metric: paired_difference(model[metric].reindex(common), baseline[metric].reindex(common),
+                                      n_boot=2000 if n_units <= 5000 else 500)
+            for metric in model.columns if metric in baseline.columns}
 
 
 def _report(results: dict, groups: dict, skipped: dict, train: pd.DataFrame, actual: pd.DataFrame,
@@ -226,10 +250,11 @@ def _report(results: dict, groups: dict, skipped: dict, train: pd.DataFrame, act
 def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int = 50, level: int = 80,
                       *, country: str | None = None,
                       forecasters: dict[str, Callable[[], BaseForecaster]] | None = None,
-                      slow: dict[str, int] | None = None) -> dict:
+                      slow: dict[str, int] | None = None, peers: bool = False) -> dict:
     """:func:`evaluate_daily` on a dataset: every store's series of its ``n_products`` best sellers.
 
-    Best sellers are ranked on the days before the holdout over every store; the store level (3)
+    ``peers``: also the bench peers of :mod:`ml.models.forecast_peers` (``ml.evaluate`` turns them on;
+    the evaluation run at training does not). Best sellers are ranked on the days before the holdout over every store; the store level (3)
     is the sum over those products. ``country`` (public holidays) defaults to the dataset's;
     "" turns holidays off. The dataset's signals (promotions, discounts, stock-outs) are joined.
     """
@@ -242,7 +267,7 @@ def evaluate_forecast(dataset: Dataset, holdout_days: int = 28, n_products: int 
     transactions = dataset.transactions
     products = top_products(transactions[transactions["timestamp"] < holdout_start], n_products)
     daily = with_signals(daily_demand(transactions, products, start=start, end=end), dataset.signals)
-    report = evaluate_daily(daily, holdout_days, level, forecasters, country=country, slow=slow)
+    report = evaluate_daily(daily, holdout_days, level, forecasters, country=country, slow=slow, peers=peers)
     report["setup"] = {"dataset": dataset.name, "products": products, **report["setup"]}
     return report
 

@@ -65,7 +65,9 @@ def evaluate_freshretail(data_dir: str | Path, holdout_days: int = 14, max_serie
         keep = stratified_series(daily[daily["date"] <= cut], max_series)
         daily = daily[pd.MultiIndex.from_frame(daily[["store_id", "product_id"]]).isin(keep)]
     report = evaluate_daily(daily.reset_index(drop=True), holdout_days, level, country="",
-                            slow={"AutoETS": autoets_series}, max_rows=max_rows)
+                            slow={name: autoets_series for name in ("AutoETS", "AutoTheta", "CrostonSBA", "TSB",
+                                                                    "MedianEnsemble")},
+                            max_rows=max_rows, peers=True)
     report["setup"] = {"dataset": "FreshRetailNet-50K (CC BY 4.0, Dingdong-Inc, arXiv:2505.16319)",
                        "series_sample": max_series, **report["setup"]}
     return report

@@ -47,7 +47,7 @@ from ml.models.forecast_signals import censored_days, future_signals, uncensor
 from ml.models.forecast_features import (
     MIN_HISTORY, FeatureContext, History, calendar_features, features, group_history,
 )
-from ml.models.intervals import interval_bounds, mondrian_intervals
+from ml.models.intervals import conformal_quantiles, interval_bounds, mondrian_intervals
 
 __all__ = ["DAILY_COLUMNS", "FORECAST_COLUMNS", "BaseForecaster", "DemandForecaster", "DemandMatrix",
            "demand_matrix", "interval_quantiles"]
@@ -284,6 +284,13 @@ class DemandForecaster(BaseForecaster):
         lower, upper = interval_bounds(mean, k, self.interval_edges_, self.interval_z_)
         shape = (len(rows), h)
         return mean.reshape(shape), lower.reshape(shape), upper.reshape(shape)
+
+    def _quantile_rows(self, rows: np.ndarray, h: int, signals: pd.DataFrame | None, quantiles: np.ndarray,
+                       frame: pd.DataFrame) -> np.ndarray:
+        """Quantiles from the conformal calibration residuals (:func:`~ml.models.intervals.conformal_quantiles`)."""
+        cells = np.broadcast_to(self.calibration_horizons_, self.calibration_residuals_.shape)
+        return conformal_quantiles(self.calibration_residuals_, self.calibration_expected_, cells,
+                                   frame["mean"].to_numpy(), np.tile(np.arange(1, h + 1), len(rows)), quantiles)
 
 
 def _signal(matrix: DemandMatrix, name: str, default: float) -> np.ndarray:

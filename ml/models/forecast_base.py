@@ -9,6 +9,8 @@ forecaster (:class:`ml.models.forecast.DemandForecaster` and the baselines of
         stockout_hours), one row per series and day, as :func:`ml.data.aggregate.daily_demand`
         returns it. A frame without ``store_id`` is one store (``DEFAULT_STORE_ID``).
     model.predict(h, series=None, signals=None) -> DataFrame[store_id, product_id, date, mean, lower, upper]
+    model.predict_quantiles(h, quantiles=DECILES, series=None, signals=None)
+        -> the same frame + one column per quantile (``q0.1`` ... ``q0.9``): the forecast distribution
 
 ``predict`` answers for the ``h`` days after ``last_date_``; ``lower``/``upper``
 bound the ``level`` % prediction interval and ``0 <= lower <= mean <= upper``.
@@ -33,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.stats import norm
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -45,6 +48,8 @@ DAILY_COLUMNS: tuple[str, ...] = ("store_id", "product_id", "date", "quantity")
 SIGNAL_NAMES: tuple[str, ...] = ("promo", "discount", "stockout_hours")
 
 SeriesKey = tuple[str, str]  # (store_id, product_id)
+#: the quantiles a forecast distribution is judged on (M5 uncertainty track: 0.1 ... 0.9)
+DECILES: tuple[float, ...] = tuple(round(0.1 * i, 1) for i in range(1, 10))
 
 
 @dataclass(frozen=True)
@@ -150,6 +155,42 @@ class BaseForecaster(BaseEstimator):
             "upper": upper.ravel(),
         })
 
+    def predict_quantiles(self, h: int, quantiles: Iterable[float] = DECILES,
+                          series: Iterable[str | SeriesKey] | str | None = None,
+                          signals: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The forecast as a distribution: :meth:`predict`'s frame plus one column per quantile (``q0.1`` ...).
+
+        Quantiles are non-decreasing in the probability and >= 0; the mean is :meth:`predict`'s.
+        """
+        quantiles = tuple(float(q) for q in quantiles)
+        if not quantiles or not all(0 < q < 1 for q in quantiles):
+            raise ValueError(f"quantiles must lie in (0, 1), got {quantiles}")
+        frame = self.predict(h, series, signals)
+        rows = self.series_rows(series)
+        values = self._quantile_rows(rows, int(h), signals, np.asarray(quantiles), frame)
+        order = np.argsort(quantiles)
+        values[:, order] = np.maximum.accumulate(np.maximum(values[:, order], 0.0), axis=1)
+        out = frame.copy()
+        for j, q in enumerate(quantiles):
+            out[quantile_column(q)] = values[:, j]
+        return out
+
+    def _quantile_rows(self, rows: np.ndarray, h: int, signals: pd.DataFrame | None, quantiles: np.ndarray,
+                       frame: pd.DataFrame) -> np.ndarray:
+        """(len(rows) * h, n_quantiles) quantiles; by default from the interval, Gaussian tails around the mean.
+
+        The lower bound is the ``(100 - level) / 2`` % quantile and the upper the ``(100 + level) / 2`` %
+        one; other quantiles scale the distance to them by the normal quantile ratio. Models with a
+        distribution of their own override this.
+        """
+        lo_q, hi_q = interval_quantiles(self.level)
+        z_tail = norm.ppf(hi_q)
+        z = norm.ppf(quantiles)[None, :] / z_tail
+        mean = frame["mean"].to_numpy()[:, None]
+        below = mean - frame["lower"].to_numpy()[:, None]
+        above = frame["upper"].to_numpy()[:, None] - mean
+        return mean + np.where(z < 0, z * below, z * above)
+
     def series_rows(self, series: Iterable[str | SeriesKey] | str | None) -> np.ndarray:
         """Matrix rows of the requested series, in the order asked (see the module docstring)."""
         if series is None:
@@ -185,6 +226,11 @@ class BaseForecaster(BaseEstimator):
     def _predict_rows(self, rows: np.ndarray, h: int,
                       signals: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raise NotImplementedError  # pragma: no cover - abstract
+
+
+def quantile_column(q: float) -> str:
+    """The column holding quantile ``q`` in :meth:`BaseForecaster.predict_quantiles`' frame: ``q0.1``, ``q0.5`` ..."""
+    return f"q{q:g}"
 
 
 def interval_quantiles(level: int) -> tuple[float, float]:

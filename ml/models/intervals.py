@@ -73,3 +73,36 @@ def interval_bounds(expected: np.ndarray, horizons: np.ndarray, edges: np.ndarra
     spread = count_spread(expected)
     return expected + z[:, 0] * spread, expected + z[:, 1] * spread
 
+
+
+def conformal_quantiles(residuals: np.ndarray, calibration_expected: np.ndarray, calibration_horizons: np.ndarray,
+                        expected: np.ndarray, horizons: np.ndarray, quantiles: np.ndarray,
+                        n_bins: int = 4) -> np.ndarray:
+    """Quantiles of each forecast from the calibration residuals, by forecast level and horizon band.
+
+    The residuals are normalised by :func:`count_spread` and split into the cells of
+    :func:`mondrian_intervals`; quantile ``q`` of a forecast ``m`` is ``m + z_q * sqrt(m + 1)``, ``z_q``
+    the ``q`` quantile of its cell's normalised residuals. Returns ``(len(expected), len(quantiles))``.
+    """
+    residuals = np.asarray(residuals, dtype="float64").ravel()
+    cal_expected = np.asarray(calibration_expected, dtype="float64").ravel()
+    cal_bands = np.searchsorted(HORIZON_BANDS, np.asarray(calibration_horizons).ravel(), side="left")
+    ok = np.isfinite(residuals)
+    residuals, cal_expected, cal_bands = residuals[ok], cal_expected[ok], cal_bands[ok]
+    expected = np.asarray(expected, dtype="float64")
+    if residuals.size == 0:
+        return np.repeat(expected[:, None], len(quantiles), axis=1)
+    z = residuals / count_spread(cal_expected)
+    edges = np.unique(np.quantile(cal_expected, np.linspace(0, 1, n_bins + 1)[1:-1]))
+    cal_bins = np.searchsorted(edges, cal_expected, side="right")
+    n_bands = len(HORIZON_BANDS) + 1
+    table = np.zeros((len(edges) + 1, n_bands, len(quantiles)))
+    for b in range(len(edges) + 1):
+        in_bin = cal_bins == b
+        for band in range(n_bands):
+            cell = in_bin & (cal_bands == band)
+            zc = z[cell] if cell.sum() >= _MIN_CELL else (z[in_bin] if in_bin.any() else z)
+            table[b, band] = np.quantile(zc, quantiles)
+    bins = np.searchsorted(edges, expected, side="right")
+    bands = np.searchsorted(HORIZON_BANDS, np.asarray(horizons), side="left")
+    return expected[:, None] + table[bins, bands] * count_spread(expected)[:, None]
