@@ -19,6 +19,7 @@ import pandas as pd
 
 from ml.data.catalog import ProductCatalog, normalize
 from ml.orders.distribution import interval_sd
+from ml.orders.params import category_key
 from ml.orders.policy import gone_before_delivery, order_up_to, round_to_packs, shelf_life_cap
 from ml.precomputed import Precomputed
 from ml.results import OrderLine, OrderProposal, Product, ScopeLevel, Store
@@ -65,6 +66,20 @@ class OrderDesk:
             return self._categories[text]
         containing = [name for key, name in self._categories.items() if set(words) <= set(key.split())]
         return containing[0] if len(containing) == 1 else None
+
+    def department(self, query: str) -> str | None:
+        """The data's category for a department named in other words ("dairy", "surgelés" -> the one category
+        the order parameters file under the same department), else None. Tried after products: "yaourt" is a
+        product before it is a dairy word."""
+        words = normalize(query).split()
+        if words and words[0] in CATEGORY_PREFIXES:
+            words = words[1:]
+        text = " ".join(words)
+        wanted = category_key(text) if text else None
+        if wanted is None:
+            return None
+        same = [name for name in self._categories.values() if category_key(name) == wanted]
+        return same[0] if len(same) == 1 else None
 
     def members(self, category: str) -> frozenset[str]:
         """Product ids of a category returned by :meth:`category`."""

@@ -32,7 +32,14 @@ from ml.modelsets import ServedSet
 from ml.privacy import ErasureList, normalize_customer_id
 from ml.data.catalog import ProductCatalog
 from ml.evaluation import HEADLINE_METRICS
-from ml.errors import DateOutOfRange, NoCustomerData, NotEnoughHistory, NotSoldInStore, UnknownCustomer
+from ml.errors import (
+    DateOutOfRange,
+    NoCustomerData,
+    NotEnoughHistory,
+    NotSoldInStore,
+    UnknownCustomer,
+    UnknownProduct,
+)
 from ml.ordering import OrderDesk
 from ml.precomputed import Precomputed
 from ml.results import (
@@ -280,7 +287,14 @@ class Caddie:
         if category is not None:
             members = self._orders.members(category)
             return [self._product(pid) for pid in self._scopes.ranked(scope) if pid in members]
-        product = self._product(self._catalog.resolve(query))
+        try:
+            product = self._product(self._catalog.resolve(query))
+        except UnknownProduct:
+            category = self._orders.department(query)  # "dairy": the data's "Crèmerie"
+            if category is None:
+                raise
+            members = self._orders.members(category)
+            return [self._product(pid) for pid in self._scopes.ranked(scope) if pid in members]
         if not self._scopes.sells(store.store_id, product.product_id):
             raise NotSoldInStore(product.name, store.name)
         return [product]

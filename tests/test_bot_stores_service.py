@@ -77,3 +77,11 @@ def test_logistics_post_of_two_real_stores(fake_slack: FakeSlack, caddie, as_of:
     assert len(posts) == 3 and ts is not None
     assert [p.get("thread_ts") for p in posts] == [None, ts, ts]
     assert [plain(p["text"]).split(" — ")[0] for p in posts[1:]] == [s.name for s in stores]
+
+
+def test_a_department_named_in_english_orders_the_same_products_as_its_french_name(caddie) -> None:
+    store = next(s for s in caddie.stores() if s.format == "supermarche")
+    french = caddie.orders(store.store_id, "crèmerie")
+    english = caddie.orders(store.store_id, "dairy")
+    assert french.lines and [line.product for line in english.lines] == [line.product for line in french.lines]
+    assert {line.product.category for line in english.lines} == {"Crèmerie"}
