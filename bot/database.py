@@ -54,12 +54,15 @@ def make_engine(database_url: str, *, sqlite_busy_seconds: float | None = None) 
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     connect_args = {"timeout": sqlite_busy_seconds} if sqlite and sqlite_busy_seconds is not None else {}
     engine = create_engine(database_url, pool_pre_ping=not sqlite, connect_args=connect_args)
-    try:
-        create_tables(engine)
-    except DBAPIError:
-        # several processes may start at once: on PostgreSQL the later of two concurrent CREATE TABLE IF NOT
-        # EXISTS fails on a catalog unique index once the first one commits; the tables are there now
-        create_tables(engine)
+    # several processes may start at once: each table may be created by another between our check and our
+    # CREATE ("already exists" on SQLite; a catalog unique index on PostgreSQL). Check again, table by table.
+    for attempt in range(len(metadata.tables) + 1):
+        try:
+            create_tables(engine)
+            break
+        except DBAPIError:
+            if attempt == len(metadata.tables):
+                raise
     return engine
 
 
