@@ -56,9 +56,7 @@ class OrderDesk:
 
     def category(self, query: str) -> str | None:
         """The category ``query`` names ("crèmerie", "rayon crèmerie", "Fruits et légumes"), else None."""
-        words = normalize(query).split()
-        if words and words[0] in CATEGORY_PREFIXES:
-            words = words[1:]
+        words = _category_words(query)
         text = " ".join(words)
         if not text:
             return None
@@ -71,10 +69,7 @@ class OrderDesk:
         """The data's category for a department named in other words ("dairy", "surgelés" -> the one category
         the order parameters file under the same department), else None. Tried after products: "yaourt" is a
         product before it is a dairy word."""
-        words = normalize(query).split()
-        if words and words[0] in CATEGORY_PREFIXES:
-            words = words[1:]
-        text = " ".join(words)
+        text = " ".join(_category_words(query))
         wanted = category_key(text) if text else None
         if wanted is None:
             return None
@@ -171,3 +166,9 @@ class _Record:
         record.shelf_life_days = float("nan") if params.shelf_life_days is None else float(params.shelf_life_days)
         record.critical_ratio = float(params.critical_ratio)
         return record
+
+
+def _category_words(query: str) -> list[str]:
+    """The words of a department query, without a leading "rayon" / "category"."""
+    words = normalize(query).split()
+    return words[1:] if words and words[0] in CATEGORY_PREFIXES else words
