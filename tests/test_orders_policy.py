@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from ml.orders.distribution import gamma_quantile, interval_sd
+from ml.orders.distribution import expected_pinball_loss, gamma_quantile, interval_sd
 from ml.orders.params import OrderParameters, parameters_frame
 from ml.orders.policy import compute_orders, order_proposal, window_moments
 from ml.results import Product, Store
@@ -71,10 +71,39 @@ def test_a_perishable_is_capped_at_what_sells_before_expiry() -> None:
     assert bool(row["capped_by_shelf_life"]) and row["quantity"] == pytest.approx(18.0)  # 30 - 12, not 28
 
 
-def test_the_cap_rounds_packs_down() -> None:
-    p = params(review_days=3, pack_size=4.0, shelf_life_days=2)  # room 30 - 12 = 18 -> 4 packs of 4
+def test_under_the_cap_equal_costs_round_the_packs_down() -> None:
+    # room 30 - 12 = 18 -> 4 packs (position 28) or 5 (32); no spread: costs 0.5 x 2 vs 0.5 x 2 -> the lower
+    p = params(review_days=3, pack_size=4.0, shelf_life_days=2)
     row = compute_orders(flat_forecast(), p, stock(12)).iloc[0]
     assert (row["packs"], row["quantity"]) == (4, 16.0)
+
+
+def test_under_the_cap_a_dear_lost_sale_rounds_the_packs_up() -> None:
+    # lost sale 0.8, waste 0.2: the cap is still 30 (no spread); 28 costs 0.8 x 2 = 1.6, 32 costs 0.2 x 2 = 0.4
+    p = params(review_days=3, pack_size=4.0, shelf_life_days=2, waste_cost=0.2, lost_sale_cost=0.8)
+    row = compute_orders(flat_forecast(), p, stock(12)).iloc[0]
+    assert bool(row["capped_by_shelf_life"]) and (row["packs"], row["quantity"]) == (5, 20.0)
+
+
+def test_a_slow_fresh_series_is_not_starved_by_a_pack_larger_than_the_room() -> None:
+    # 1 a day +- spread, shelf life 2, pack 2, 1 unit on hand: the cap (median of 3 days, ~2.9) leaves room
+    # for less than a pack; rounding down ordered nothing, the cheaper choice is one pack (3 units held)
+    p = params(review_days=1, pack_size=2.0, shelf_life_days=2, service_level=0.9)
+    row = compute_orders(flat_forecast(mean=1.0, half_width=1.0), p, stock(1)).iloc[0]
+    assert bool(row["capped_by_shelf_life"]) and row["shelf_life_cap"] - 1 < 2
+    assert row["packs"] == 1
+
+
+def test_expected_pinball_loss_of_the_gamma_matches_a_sample() -> None:
+    mu, variance, q = 6.0, 9.0, 0.3
+    draws = stats.gamma(mu ** 2 / variance, scale=variance / mu).rvs(400_000, random_state=1)
+    for y in (2.0, 6.0, 11.0):
+        sampled = np.mean(q * np.maximum(draws - y, 0) + (1 - q) * np.maximum(y - draws, 0))
+        assert expected_pinball_loss(np.array([y]), np.array([mu]), np.array([variance]), q)[0] == pytest.approx(
+            sampled, rel=0.01)
+    ys = np.linspace(0.1, 20, 400)  # its minimum is the q quantile
+    best = ys[np.argmin(expected_pinball_loss(ys, np.full(400, mu), np.full(400, variance), q))]
+    assert best == pytest.approx(gamma_quantile(np.array([mu]), np.array([variance]), q)[0], abs=0.06)
 
 
 def test_stock_on_hand_that_expires_before_delivery_does_not_count() -> None:

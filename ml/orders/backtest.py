@@ -30,7 +30,8 @@ import pandas as pd
 
 from ml.data.schema import DEFAULT_STORE_ID
 from ml.orders.distribution import DEFAULT_CORRELATION, interval_sd
-from ml.orders.policy import gone_before_delivery, order_up_to, round_to_packs, shelf_life_cap, window_moments
+from ml.orders.policy import (ShelfLifeCap, gone_before_delivery, order_up_to, round_to_packs, shelf_life_cap,
+                              window_moments)
 
 POLICIES: tuple[str, ...] = ("caddie", "last_week", "forecast_mean")
 Provider = Callable[[pd.Timestamp], pd.DataFrame]  # origin day -> forecast frame of the days after it
@@ -148,8 +149,8 @@ class _Stock:
 
 
 def _levels(policy: str, s: Series, t: int, mean: np.ndarray | None, sd: np.ndarray | None,
-            rho: float) -> tuple[np.ndarray, np.ndarray | None]:
-    """(order-up-to level, cap or None) of ``policy`` on day t."""
+            rho: float) -> tuple[np.ndarray, ShelfLifeCap | None]:
+    """(order-up-to level, shelf-life cap or None) of ``policy`` on day t."""
     period = s.lead + s.review
     if policy == "last_week":
         past = np.concatenate([s.history, s.demand[:, :t]], axis=1)[:, -7:]

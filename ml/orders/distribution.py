@@ -63,3 +63,28 @@ def gamma_cdf(x: np.ndarray, mu: np.ndarray, variance: np.ndarray) -> np.ndarray
         out[spread] = stats.gamma.cdf(x[spread], mu[spread] ** 2 / variance[spread],
                                       scale=variance[spread] / mu[spread])
     return out
+
+
+def gamma_expected_excess(y: np.ndarray, mu: np.ndarray, variance: np.ndarray) -> np.ndarray:
+    """E[(y - total)+]: the stock ``y`` left over after the period, under the matched gamma.
+
+    For a gamma of shape a and scale s (a s = mu), E[(y - D)+] = y F_a(y) - mu F_{a+1}(y); without spread,
+    max(y - mu, 0).
+    """
+    y, mu, variance = np.broadcast_arrays(*(np.asarray(a, float) for a in (y, mu, variance)))
+    out = np.maximum(y - mu, 0.0)
+    spread = (mu > 0) & (variance > 1e-12)
+    if spread.any():
+        shape, scale = mu[spread] ** 2 / variance[spread], variance[spread] / mu[spread]
+        ys = y[spread]
+        out[spread] = ys * stats.gamma.cdf(ys, shape, scale=scale) - mu[spread] * stats.gamma.cdf(
+            ys, shape + 1, scale=scale)
+    return out
+
+
+def expected_pinball_loss(y: np.ndarray, mu: np.ndarray, variance: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """E[q (D - y)+ + (1 - q) (y - D)+]: the newsvendor's expected cost of holding ``y`` (costs q and 1 - q).
+
+    Since (D - y)+ = (y - D)+ - (y - D), this is E[(y - D)+] - q (y - mu); its minimum is the q quantile.
+    """
+    return gamma_expected_excess(y, mu, variance) - np.asarray(q, float) * (np.asarray(y, float) - mu)

@@ -15,20 +15,23 @@ Pure functions, no I/O. For a store x product with parameters L (lead time), R (
     packs     = ceil(need / pack);  quantity = packs * pack
     perishables: C = quantile(D_{L+T}, cu / (cu + co)) the most that sells before the new units expire
                  (they arrive after L days and keep T days; the older stock sells first)
-                 if position + quantity > C: packs = floor(max(0, C - position) / pack), capped_by_shelf_life
+                 if position + quantity > C: the whole number of packs just under or just over C, whichever
+                 has the lower expected newsvendor cost over those days (C itself is the continuous optimum;
+                 always rounding down starved slow fresh series whose packs are large against C), capped_by_shelf_life
 
 See :mod:`ml.orders.distribution` for the period distribution.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
 from ml.data.schema import DEFAULT_STORE_ID
-from ml.orders.distribution import DEFAULT_CORRELATION, gamma_quantile, interval_sd
+from ml.orders.distribution import DEFAULT_CORRELATION, expected_pinball_loss, gamma_quantile, interval_sd
 from ml.results import OrderLine, OrderProposal, Product, Store
 
 _EPS = 1e-9
@@ -89,9 +92,22 @@ def order_up_to(mean: np.ndarray, sd: np.ndarray, lead_time: np.ndarray, review:
     return mu, gamma_quantile(mu, variance, service_level)
 
 
+@dataclass(frozen=True)
+class ShelfLifeCap:
+    """The perishables' cap: ``level`` (inf where not perishable) and the demand it is the quantile of.
+
+    ``mu``/``variance``: demand over the days the new units can sell; ``ratio``: the critical ratio cu / (cu + co).
+    """
+
+    level: np.ndarray
+    mu: np.ndarray
+    variance: np.ndarray
+    ratio: np.ndarray
+
+
 def shelf_life_cap(mean: np.ndarray, sd: np.ndarray, lead_time: np.ndarray, shelf_life: np.ndarray,
-                   critical_ratio: np.ndarray, rho: float = DEFAULT_CORRELATION) -> np.ndarray:
-    """The most stock worth holding for perishables (inf where ``shelf_life`` is NaN: not perishable).
+                   critical_ratio: np.ndarray, rho: float = DEFAULT_CORRELATION) -> ShelfLifeCap:
+    """The most stock worth holding for perishables (level inf where ``shelf_life`` is NaN: not perishable).
 
     Newly ordered units arrive after L days and keep T days; the older stock sells first (FIFO), so the
     stock position is capped at the critical-ratio quantile of demand over days 0 .. L + T - 1 (over days
@@ -103,19 +119,32 @@ def shelf_life_cap(mean: np.ndarray, sd: np.ndarray, lead_time: np.ndarray, shel
     life = np.nan_to_num(shelf_life).astype(int)
     mu, variance = window_moments(mean, sd, np.where(fresh, life, lead_time + life), rho,
                                   first=np.where(fresh, lead_time, 0))
-    return np.where(perishable, gamma_quantile(mu, variance, critical_ratio), np.inf)
+    ratio = np.broadcast_to(np.asarray(critical_ratio, float), mu.shape)
+    level = np.where(perishable, gamma_quantile(mu, variance, np.nan_to_num(ratio, nan=0.5)), np.inf)
+    return ShelfLifeCap(level=level, mu=mu, variance=variance, ratio=ratio)
 
 
 def round_to_packs(level: np.ndarray, position: np.ndarray, pack_size: np.ndarray,
-                   cap: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(packs to order, capped?) to bring ``position`` up to ``level`` in whole packs, never above ``cap``."""
+                   cap: ShelfLifeCap | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(packs to order, capped?) to bring ``position`` up to ``level`` in whole packs.
+
+    Under a shelf-life ``cap`` the stock position may not pass the cap by more than the pack it takes to
+    reach it: of the pack counts just under and just over the cap, the one with the lower expected
+    newsvendor cost is ordered.
+    """
+    position, pack_size = np.asarray(position, float), np.asarray(pack_size, float)
     need = np.maximum(np.asarray(level, float) - position, 0.0)
     packs = np.ceil(need / pack_size - _EPS)
     if cap is None:
         return packs.astype(int), np.zeros(len(packs), dtype=bool)
-    room = np.maximum(np.asarray(cap, float) - position, 0.0)
-    capped = position + packs * pack_size > cap + _EPS
-    packs = np.where(capped, np.floor(np.minimum(room, 1e15) / pack_size + _EPS), packs)
+    capped = position + packs * pack_size > cap.level + _EPS
+    room = np.maximum(np.minimum(cap.level, 1e15) - position, 0.0)
+    under = np.floor(room / pack_size + _EPS)
+    over = np.minimum(under + 1, packs)
+    ratio = np.nan_to_num(cap.ratio, nan=0.5)
+    cost_under = expected_pinball_loss(position + under * pack_size, cap.mu, cap.variance, ratio)
+    cost_over = expected_pinball_loss(position + over * pack_size, cap.mu, cap.variance, ratio)
+    packs = np.where(capped, np.where(cost_over < cost_under - _EPS, over, under), packs)
     return packs.astype(int), capped
 
 
@@ -165,7 +194,7 @@ def compute_orders(forecast: pd.DataFrame, parameters: pd.DataFrame, stock: pd.D
         quantity=packs * pack, packs=packs, pack_size=pack, period_days=lead + review, forecast_mean=mu,
         forecast_quantile=level_s, safety_stock=level_s - mu, on_hand=on_hand, on_order=on_order,
         service_level=p["service_level"].to_numpy(float), lead_time_days=lead, review_days=review,
-        shelf_life_days=shelf, shelf_life_cap=cap, capped_by_shelf_life=capped, has_stock=has_stock)
+        shelf_life_days=shelf, shelf_life_cap=cap.level, capped_by_shelf_life=capped, has_stock=has_stock)
     return out[list(ORDER_COLUMNS)]
 
 
