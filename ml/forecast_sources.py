@@ -30,7 +30,7 @@ from sqlalchemy.engine import Engine
 
 from ml import precomputed
 from ml.data import results_store
-from ml.errors import ModelNotReady
+from ml.errors import ForecastsUnavailable, ModelNotReady
 from ml.results import ScopeLevel
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class DatabaseForecasts:
                     return connection.execute(statement, {"run": self.run_id, **params}).all()
             except sa.exc.DBAPIError as exc:
                 if attempt or not exc.connection_invalidated:
-                    raise
+                    raise ForecastsUnavailable(f"DATABASE_URL: {type(exc.orig or exc).__name__}") from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     def series(self, level: str, scope: str, product_id: str) -> StoredForecast | None:
@@ -196,8 +196,8 @@ def open_forecasts(directory: Path, *, data_name: str, as_of: date, database_url
         except (sa.exc.SQLAlchemyError, OSError) as exc:
             if source == "database":
                 raise NoServedRun(f"DATABASE_URL cannot be read ({type(exc).__name__})") from exc
-            log.warning("forecasts: DATABASE_URL cannot be read (%s): answering from the model set",
-                        type(exc).__name__)
+            # info: the bot's start-up already warns once that DATABASE_URL is down
+            log.info("forecasts: DATABASE_URL cannot be read (%s): answering from the model set", type(exc).__name__)
             run = None
         if run is not None:
             log.info("forecasts served from the database: run %s of %s", run["run_id"], run["day"])

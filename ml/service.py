@@ -134,6 +134,10 @@ class Caddie:
         return cls(snapshot, models, metadata, forecasts, history, horizon_days=horizon_days,
                    erasures=ErasureList(model_dir), served=served)
 
+    def index_history(self) -> None:
+        """Index the sales history now (start-up does it in a background thread; benchmarks wait for it)."""
+        self._history.warm()
+
     @property
     def forecasts_source(self) -> str:
         """Where the forecasts are read: "database run ..." or "model set ..." (ops pages, logs)."""

@@ -184,3 +184,17 @@ def test_a_bad_forecasts_source_gets_one_line(tmp_path, source, message):
                 DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}")
     assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_database_gone_after_start_up_gets_a_clear_reply(tmp_path):
+    from bot.errors import user_message
+    from ml.errors import ForecastsUnavailable
+
+    url = f"sqlite:///{tmp_path / 'caddie.db'}"
+    caddie = Caddie.load(train(tmp_path, url), database_url=url)
+    with sa.create_engine(url).begin() as connection:
+        connection.exec_driver_sql("DROP TABLE forecasts")
+    with pytest.raises(ForecastsUnavailable) as raised:
+        caddie.forecast("yaourt", store="Nantes")
+    assert "base de données ne répond pas" in user_message(raised.value, "fr")
+    assert "database does not answer" in user_message(raised.value, "en")
