@@ -17,6 +17,7 @@ charts, stays here and is indexed on first use (:class:`LazyHistory`).
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,8 @@ import pandas as pd
 from ml import registry
 from ml.errors import ModelNotReady
 from ml.results import ScopeLevel
+
+log = logging.getLogger(__name__)
 
 FORECASTS = "forecasts"
 AGGREGATES = "aggregates"
@@ -264,6 +267,16 @@ class LazyHistory:
                 assert self._directory is not None
                 self._index = SeriesIndex([registry.load_table(HISTORY, self._directory)], ("quantity",))
             return self._index
+
+    def warm_in_background(self) -> None:
+        """Build the index in a daemon thread (a failure is logged; the first use then tries again)."""
+        threading.Thread(target=self._warm_quietly, name="history-index", daemon=True).start()
+
+    def _warm_quietly(self) -> None:
+        try:
+            self.warm()
+        except Exception as exc:  # noqa: BLE001 - a background thread: the first chart retries and raises there
+            log.warning("history index not built ahead (%s): built on first use", type(exc).__name__)
 
     def get(self, key: Key) -> Series | None:
         index = self._index if self._index is not None else self.warm()

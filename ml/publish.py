@@ -96,6 +96,7 @@ def _publish(url: str, folder: Path, keep: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ml.errors import CaddieError
     from ml.settings import MLSettings
 
     parser = argparse.ArgumentParser(prog="python -m ml.publish", description=__doc__.splitlines()[0])
@@ -104,7 +105,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = MLSettings()
-    served = modelsets.resolve(args.model_dir or settings.model_dir)
+    try:
+        served = modelsets.resolve(Path(args.model_dir or settings.model_dir))
+    except CaddieError as exc:
+        print(f"error: {exc} (train first: python -m ml.train)", file=sys.stderr)
+        return 2
     run_id = publish_set(args.database_url or settings.database_url, served.path, keep=settings.model_sets_keep)
     if run_id is None:
         return 1

@@ -22,7 +22,6 @@ indexed read, never a call to the forecaster.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -128,9 +127,10 @@ class Caddie:
         metadata = {task: registry.load_metadata(task, directory) for task in tasks}
         log.info("serving model set %s (%s)", served.name, served.card.source.data_source if served.card else "flat")
         forecasts = open_forecasts(directory, data_name=snapshot.data_name, as_of=snapshot.as_of,
-                                   database_url=database_url, source=forecasts_source, set_name=f"model set {served.name}")
+                                   database_url=database_url, source=forecasts_source,
+                                   set_name=f"model set {served.name}")
         history = LazyHistory(directory)
-        threading.Thread(target=_warm, args=(history,), name="history-index", daemon=True).start()
+        history.warm_in_background()
         return cls(snapshot, models, metadata, forecasts, history, horizon_days=horizon_days,
                    erasures=ErasureList(model_dir), served=served)
 
@@ -381,13 +381,6 @@ class Caddie:
     # ------------------------------------------------------------------ model cards
     def model_cards(self) -> list[ModelCard]:
         return [_card(meta) for meta in self._metadata.values()]
-
-
-def _warm(history: LazyHistory) -> None:
-    try:
-        history.warm()
-    except Exception as exc:  # noqa: BLE001 - a background thread: the first chart retries and raises there
-        log.warning("history index not built ahead (%s): built on first use", type(exc).__name__)
 
 
 def _metrics(task: str, block: dict[str, Any]) -> tuple[Metric, ...]:

@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.refresh import LiveCaddie, refresh_models
+from ml import publish
 from ml.data import results_store as rs
 from ml.data.schema import Dataset
 from ml.forecast_sources import NoServedRun
@@ -136,6 +137,12 @@ def test_a_failed_publication_keeps_the_previous_run_served(url, tmp_path, monke
     caddie = Caddie.load(model_dir, database_url=url)
     assert before["run_id"][:8] in caddie.forecasts_source
 
+    monkeypatch.undo()  # the database is back: the operator publishes the served set by hand
+    assert publish.main(["--model-dir", str(model_dir), "--database-url", url]) == 0
+    again = rs.latest_run(url)
+    assert again["run_id"] != before["run_id"] and again["model_set"] == Caddie.load(model_dir).served.name
+    assert again["run_id"][:8] in Caddie.load(model_dir, database_url=url).forecasts_source
+
 
 def test_a_runs_table_from_before_the_details_is_upgraded_and_its_runs_not_served(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
@@ -198,3 +205,25 @@ def test_a_database_gone_after_start_up_gets_a_clear_reply(tmp_path):
         caddie.forecast("yaourt", store="Nantes")
     assert "base de données ne répond pas" in user_message(raised.value, "fr")
     assert "database does not answer" in user_message(raised.value, "en")
+
+
+def test_a_run_replaces_its_day_of_its_own_data_only_and_old_runs_are_pruned(tmp_path):
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    frame = pd.DataFrame({"store_id": ["1"], "product_id": ["P1"], "date": [pd.Timestamp(FIRST)], "mean": [1.0],
+                          "lower": [0.0], "upper": [2.0]})
+
+    def run(day, data: str) -> str:
+        run_id = rs.start_run(url, day, "v", data_name=data)
+        rs.write_rows(url, run_id, "forecasts", [frame])
+        rs.complete_run(url, run_id)
+        return run_id
+
+    a1, b1 = run(FIRST, "a"), run(FIRST, "b")  # same day, other data: both kept
+    a2, a3 = run(FIRST + timedelta(days=1), "a"), run(FIRST + timedelta(days=2), "a")
+    assert {rs.latest_run(url, FIRST, data_name=d)["run_id"] for d in "ab"} == {a1, b1}
+    assert rs.prune_runs(url, "a", keep=2) == 1
+    with sa.create_engine(url).connect() as connection:
+        kept = {r for (r,) in connection.execute(sa.text("SELECT run_id FROM runs"))}
+        rows = {r for (r,) in connection.execute(sa.text("SELECT DISTINCT run_id FROM forecasts"))}
+    assert kept == rows == {a2, a3, b1}
+    assert rs.latest_run(url, data_name="a", since=FIRST + timedelta(days=3)) is None
