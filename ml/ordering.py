@@ -27,7 +27,7 @@ from ml.data.catalog import ProductCatalog, normalize
 from ml.orders.distribution import interval_sd
 from ml.orders.params import category_key
 from ml.orders.policy import gone_before_delivery, order_up_to, round_to_packs, shelf_life_cap
-from ml.forecast_sources import ForecastSource
+from ml.forecast_sources import ForecastSource, StoredForecast
 from ml.results import OrderLine, OrderProposal, Product, ScopeLevel, Store
 from ml.snapshot import Snapshot
 
@@ -86,9 +86,12 @@ class OrderDesk:
         """Product ids of a category returned by :meth:`category`."""
         return self._members.get(category, frozenset())
 
-    def propose(self, store: Store, products: list[Product], day: date, model: str) -> OrderProposal:
-        """The order of ``store`` on ``day`` for ``products`` (those without a stored forecast are left out)."""
-        found = self._forecasts.many(ScopeLevel.STORE.value, store.store_id, [p.product_id for p in products])
+    def propose(self, store: Store, products: list[Product], day: date, model: str,
+                series: dict[str, StoredForecast] | None = None) -> OrderProposal:
+        """The order of ``store`` on ``day`` for ``products`` (those without a stored forecast are left out);
+        ``series``: their forecasts when already read, else one row set of the store's is read."""
+        found = series if series is not None else self._forecasts.many(
+            ScopeLevel.STORE.value, store.store_id, [p.product_id for p in products])
         rows = [(p, found[p.product_id]) for p in products if p.product_id in found]
         has_stock = bool(rows) and all((store.store_id, p.product_id) in self._stock for p, _ in rows)
         lines = self._lines(store, rows, day) if rows else []

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from ml import modelsets, registry
-from ml.forecast_sources import ForecastSource, open_forecasts
+from ml.forecast_sources import ForecastSource, StoredForecast, open_forecasts
 from ml.modelsets import ServedSet
 from ml.privacy import ErasureList, normalize_customer_id
 from ml.data.catalog import ProductCatalog
@@ -241,9 +241,10 @@ class Caddie:
             raise DateOutOfRange(day, first, last)
         return day
 
-    def _forecast(self, product: Product, day: date, scope: Scope) -> ForecastResult:
+    def _forecast(self, product: Product, day: date, scope: Scope,
+                  series: StoredForecast | None = None) -> ForecastResult:
         level, name = key(scope)
-        series = self._forecasts.series(level, name, product.product_id)
+        series = series if series is not None else self._forecasts.series(level, name, product.product_id)
         if series is None:
             if scope.store is not None and not self._scopes.sells(scope.store.store_id, product.product_id):
                 raise NotSoldInStore(product.name, scope.store.name)
@@ -282,20 +283,20 @@ class Caddie:
         or of the chain when no store is given."""
         day = self._check_day(day)
         scope = self._scopes.scope(store)
-        return [self._forecast(self._product(pid), day, scope) for pid in self._forecast_first(scope, n)]
+        top = self._forecast_first(scope, n)
+        return [self._forecast(self._product(pid), day, scope, series) for pid, series in top.items()]
 
-    def _forecast_first(self, scope: Scope, n: int) -> list[str]:
-        """The ``n`` best sellers of ``scope`` that have a forecast (read in a few batches of candidates)."""
+    def _forecast_first(self, scope: Scope, n: int) -> dict[str, StoredForecast]:
+        """The forecasts of the ``n`` best sellers of ``scope`` that have one, best first (one row set of
+        candidates from the database, more only when too few of them have a forecast)."""
         level, name = key(scope)
-        ranked, found = self._scopes.ranked(scope), []
+        ranked, found = self._scopes.ranked(scope), {}
         step = max(2 * n, 50)
         for lo in range(0, len(ranked), step):
-            candidates = ranked[lo:lo + step]
-            present = self._forecasts.many(level, name, candidates)
-            found.extend(pid for pid in candidates if pid in present)
+            found.update(self._forecasts.many(level, name, ranked[lo:lo + step]))
             if len(found) >= n:
                 break
-        return found[:n]
+        return dict(list(found.items())[:n])
 
     # ------------------------------------------------------------------ orders
     def orders(self, store: str, query: str | None = None, day: date | None = None) -> OrderProposal:
@@ -308,14 +309,16 @@ class Caddie:
         """
         day = self._check_day(day)
         scope = Scope(ScopeLevel.STORE, store=self._scopes.store(store or ""), n_stores=1)
+        if query is None or not str(query).strip():  # the main products: their forecasts are read once
+            top = self._forecast_first(scope, self._orders.main_products)
+            products = [self._product(pid) for pid in top]
+            return self._orders.propose(scope.store, products, day, model=self._forecasts.model, series=top)
         products = self._order_products(scope, query)
         return self._orders.propose(scope.store, products, day, model=self._forecasts.model)
 
     def _order_products(self, scope: Scope, query: str | None) -> list[Product]:
         store = scope.store
         assert store is not None
-        if query is None or not str(query).strip():
-            return [self._product(pid) for pid in self._forecast_first(scope, self._orders.main_products)]
         category = self._orders.category(query)
         if category is not None:
             members = self._orders.members(category)
