@@ -269,8 +269,10 @@ class LazyHistory:
             return self._index
 
     def warm_in_background(self) -> None:
-        """Build the index in a daemon thread (a failure is logged; the first use then tries again)."""
-        threading.Thread(target=self._warm_quietly, name="history-index", daemon=True).start()
+        """Build the index in a thread (a failure is logged; the first use then tries again). Not a daemon: a
+        process exiting meanwhile waits for it (seconds) — a daemon thread killed inside pyarrow's reader at
+        interpreter exit can hang the exit for good (seen with a 10 M-row history)."""
+        threading.Thread(target=self._warm_quietly, name="history-index").start()
 
     def _warm_quietly(self) -> None:
         try:
