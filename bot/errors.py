@@ -24,6 +24,7 @@ from ml.errors import (
     CaddieError,
     DataError,
     DateOutOfRange,
+    ForecastsUnavailable,
     ModelNotReady,
     NoCustomerData,
     NotEnoughHistory,
@@ -184,6 +185,9 @@ def _known_message(exc: BaseException, lang: str, command: str | None) -> str:
         return t("error.not_enough_history", lang, product=exc.product_name)
     if isinstance(exc, ModelNotReady):
         return t("error.model_not_ready", lang, model=exc.model)
+    if isinstance(exc, ForecastsUnavailable):
+        logger.error("forecasts not read: %s", exc.reason)
+        return t("error.forecasts_unavailable", lang)
     if isinstance(exc, DataError):
         ref = error_id()
         logger.error("data error [%s]: %s", ref, exc, exc_info=exc)

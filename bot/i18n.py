@@ -126,6 +126,8 @@ _FR: dict[str, str] = {
                                 "journalière fiable. Essayez un produit plus courant ou `/target {product}`.",
     "error.model_not_ready": "Le modèle « {model} » n'est pas encore prêt. Un administrateur doit lancer "
                              "l'entraînement (`make train`).",
+    "error.forecasts_unavailable": "Les prévisions ne sont pas lisibles pour le moment (la base de données ne "
+                                   "répond pas). Réessayez dans quelques minutes.",
     "error.data": "Les données de ventes ne sont pas utilisables pour le moment. Référence pour l'équipe "
                   "technique : *{error_id}*.",
     "error.internal": "Désolé, un problème inattendu est survenu. Si cela se reproduit, transmettez la référence "
@@ -303,6 +305,8 @@ _EN: dict[str, str] = {
                                 "Try a more common product or `/target {product}`.",
     "error.model_not_ready": "The \"{model}\" model is not ready yet. An administrator must run the training "
                              "(`make train`).",
+    "error.forecasts_unavailable": "The forecasts cannot be read right now (the database does not answer). "
+                                   "Try again in a few minutes.",
     "error.data": "The sales data cannot be used right now. Reference for the technical team: *{error_id}*.",
     "error.internal": "Sorry, something unexpected went wrong. If it happens again, give the reference "
                       "*{error_id}* to the technical team.",

@@ -78,12 +78,14 @@ def load_models(settings: MLSettings) -> tuple[LiveCaddie, Callable[[], bool]]:
     Every failure an operator can cause is raised as a one-line :class:`ConfigError`.
     """
     from bot.refresh import LiveCaddie, refresh_models, retrain_served
+    from ml.forecast_sources import NoServedRun
     from ml.service import Caddie
     from ml.registry import is_complete
     from ml.train import ensure_trained
 
     def load(model_dir: Path) -> Caddie:
-        return Caddie.load(model_dir, horizon_days=settings.forecast_horizon_days)
+        return Caddie.load(model_dir, horizon_days=settings.forecast_horizon_days,
+                           database_url=settings.database_url, forecasts_source=settings.forecasts_source)
 
     model_dir = Path(settings.model_dir)
     if model_dir.exists() and not model_dir.is_dir():
@@ -93,6 +95,8 @@ def load_models(settings: MLSettings) -> tuple[LiveCaddie, Callable[[], bool]]:
         _train_first(settings, ensure_trained)
     try:
         live = LiveCaddie(load(model_dir))
+    except NoServedRun as exc:
+        raise ConfigError(f"FORECASTS_SOURCE=database: {exc.reason}, or set FORECASTS_SOURCE=auto") from exc
     except Exception as exc:  # noqa: BLE001 - a damaged model file: unpickling raises anything
         raise ConfigError(f"MODEL_DIR={model_dir} holds models that cannot be loaded ({type(exc).__name__}): "
                           "retrain them (python -m ml.train) or point MODEL_DIR elsewhere") from exc

@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default=None,
                         help="scale: series per chain (10000,100000); sample: sample sizes (250,1000,5000)")
     parser.add_argument("--engines", default="local,spark", help="scale: local and/or spark")
-    parser.add_argument("--database-url", default=None, help="served: the database to load and read")
+    parser.add_argument("--database-url", default=None,
+                        help="served: the database to load and read; chain: where the chain's run is published "
+                             "(default: a SQLite file in a temporary folder)")
     parser.add_argument("--series", type=int, default=1_000_000, help="served: series stored")
     parser.add_argument("--stores", type=int, default=100, help="chain: number of stores")
     parser.add_argument("--products", type=int, default=2000, help="chain: number of products")
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         from ml.benchmark_chain import run
 
         with tempfile.TemporaryDirectory() as tmp:
-            run(Path(tmp), args.runs, args.stores, args.products)
+            run(Path(tmp), args.runs, args.stores, args.products, args.database_url)
         return 0
 
     from ml.service import Caddie

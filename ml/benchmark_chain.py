@@ -141,18 +141,36 @@ def timings(fn: Callable[[], object], runs: int) -> tuple[float, float, float, f
     return (*percentiles(wall), *percentiles(cpu))
 
 
-def run(tmp: Path, runs: int, n_stores: int = 100, n_products: int = 2000) -> None:
-    """Write the chain, load it, print start-up time and p50/p99 of each command's call."""
-    from ml.service import Caddie
+def run(tmp: Path, runs: int, n_stores: int = 100, n_products: int = 2000,
+        database_url: str | None = None) -> None:
+    """Write the chain, publish it as a run of ``database_url`` (default: a SQLite file in ``tmp``), then for
+    each source (the database's run, the model set's files) print start-up time and p50/p99 of each call."""
+    from ml.publish import publish_set
 
     model_dir = tmp / "chain"
     start = time.perf_counter()
     n_series, sold = write_chain(model_dir, n_stores, n_products)
     write_s = time.perf_counter() - start
+    url = database_url or f"sqlite:///{tmp / 'chain.db'}"
     start = time.perf_counter()
-    caddie = Caddie.load(model_dir)
-    load_s = time.perf_counter() - start
+    published = publish_set(url, model_dir)
+    publish_s = time.perf_counter() - start
+    files = sum(f.stat().st_size for f in model_dir.iterdir()) / 1e6
+    print(f"chain: {n_stores} stores x {n_products} products, {n_series} store x product series; model folder "
+          f"{files:.0f} MB (written in {write_s:.1f} s); published to {url.split('://')[0]} in {publish_s:.1f} s")
+    for source in ("database", "model_set"):
+        if source == "database" and published is None:
+            print("database: publication failed (see the log), not measured")
+            continue
+        _measure(model_dir, url, source, sold, runs)
 
+
+def _measure(model_dir: Path, url: str, source: str, sold: list[tuple[str, str]], runs: int) -> None:
+    from ml.service import Caddie
+
+    start = time.perf_counter()
+    caddie = Caddie.load(model_dir, database_url=url, forecasts_source=source)
+    load_s = time.perf_counter() - start
     rng = random.Random(0)
     stores = caddie.stores()
     names = [p.name for p in caddie.products()]
@@ -176,11 +194,10 @@ def run(tmp: Path, runs: int, n_stores: int = 100, n_products: int = 2000) -> No
         "orders (store, category)": lambda: caddie.orders(rng.choice(stores).name, rng.choice(categories)),
         "orders (store, main)": lambda: caddie.orders(rng.choice(stores).name),
     }
-    files = sum(f.stat().st_size for f in model_dir.iterdir()) / 1e6
-    print(f"chain: {n_stores} stores x {n_products} products, {n_series} store x product series, "
-          f"{caddie.horizon_days} days; model folder {files:.0f} MB (written in {write_s:.1f} s)")
-    print(f"{'start-up (Caddie.load)':<28}{load_s:>10.2f} s")
     print()
+    print(f"forecasts from {caddie.forecasts_source}")
+    print(f"{'start-up (Caddie.load)':<28}{load_s:>10.2f} s")
+    caddie.index_history()  # the background thread's work, not timed in the calls below
     print(f"{'call':<28}{'p50 ms':>10}{'p99 ms':>10}{'cpu p50':>10}{'cpu p99':>10}")
     for name, fn in calls.items():
         figures = timings(fn, runs)

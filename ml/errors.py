@@ -126,6 +126,14 @@ class ModelNotReady(CaddieError):
         self.reason = reason
 
 
+class ForecastsUnavailable(CaddieError):
+    """The database serving the forecasts does not answer (try again later; the operator is told in the log)."""
+
+    def __init__(self, reason: str = ""):
+        super().__init__(f"the forecasts cannot be read{': ' + reason if reason else ''}")
+        self.reason = reason
+
+
 class NotEnoughHistory(CaddieError):
     """The product exists but sells too rarely, or too long ago, to be forecast."""
 

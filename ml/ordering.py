@@ -1,8 +1,14 @@
 """Order proposals in the service: the policy of ``ml.orders`` applied to the stored forecasts of one store.
 
-Everything a proposal needs is indexed at start-up (order parameters per product, the stock position per
-store x product, the stored daily forecasts); an answer stacks a few arrays and runs the vectorised policy
-(:mod:`ml.orders.policy`) once — no pandas, no forecaster call.
+Order parameters per product and the stock position per store x product are indexed at start-up; the
+store's daily forecasts are read from the served source (``ml.forecast_sources``: one (run_id, store_id) row
+set of the database's run, or the model set's index); an answer stacks a few arrays and runs the vectorised
+policy (:mod:`ml.orders.policy`) once — no pandas, no forecaster call.
+
+The proposal is always computed here from the served forecasts and the stock the service holds, never read
+from the ``orders`` table: the table holds one order day per run (the bot answers for any day of the
+horizon) and the stock of the night it ran (the service's may be newer); the arithmetic is the same
+(``ml.orders.policy``), so the table's line for the run's day equals this one on the same stock.
 
 Order day ``d`` (the first forecast day by default): the order covers the demand of the ``lead + review`` days
 from ``d`` on. The stock position was counted at the end of the data (``as_of``); for a later order day the
@@ -21,7 +27,7 @@ from ml.data.catalog import ProductCatalog, normalize
 from ml.orders.distribution import interval_sd
 from ml.orders.params import category_key
 from ml.orders.policy import gone_before_delivery, order_up_to, round_to_packs, shelf_life_cap
-from ml.precomputed import Precomputed
+from ml.forecast_sources import ForecastSource, StoredForecast
 from ml.results import OrderLine, OrderProposal, Product, ScopeLevel, Store
 from ml.snapshot import Snapshot
 
@@ -34,9 +40,9 @@ class OrderDesk:
 
     main_products = MAIN_PRODUCTS
 
-    def __init__(self, snapshot: Snapshot, tables: Precomputed, catalog: ProductCatalog, as_of: date,
+    def __init__(self, snapshot: Snapshot, forecasts: ForecastSource, catalog: ProductCatalog, as_of: date,
                  horizon_days: int, level: int = 80):
-        self._tables = tables
+        self._forecasts = forecasts
         self._catalog = catalog
         self._as_of = as_of
         self._horizon = horizon_days
@@ -80,11 +86,13 @@ class OrderDesk:
         """Product ids of a category returned by :meth:`category`."""
         return self._members.get(category, frozenset())
 
-    def propose(self, store: Store, products: list[Product], day: date, model: str) -> OrderProposal:
-        """The order of ``store`` on ``day`` for ``products`` (those without a stored forecast are left out)."""
-        index = self._tables.forecasts
-        rows = [(p, r) for p in products
-                if (r := index.row((ScopeLevel.STORE.value, store.store_id, p.product_id))) is not None]
+    def propose(self, store: Store, products: list[Product], day: date, model: str,
+                series: dict[str, StoredForecast] | None = None) -> OrderProposal:
+        """The order of ``store`` on ``day`` for ``products`` (those without a stored forecast are left out);
+        ``series``: their forecasts when already read, else one row set of the store's is read."""
+        found = series if series is not None else self._forecasts.many(
+            ScopeLevel.STORE.value, store.store_id, [p.product_id for p in products])
+        rows = [(p, found[p.product_id]) for p in products if p.product_id in found]
         has_stock = bool(rows) and all((store.store_id, p.product_id) in self._stock for p, _ in rows)
         lines = self._lines(store, rows, day) if rows else []
         lines.sort(key=lambda line: (line.quantity <= 0, -line.quantity, line.product.name))
@@ -92,22 +100,21 @@ class OrderDesk:
                              stock_as_of=self.stock_as_of if has_stock else None, model=model, as_of=self._as_of)
 
     def _lines(self, store: Store, rows: list, day: date) -> list[OrderLine]:
-        offset = (day - self._as_of).days - 1
-        index, take = self._tables.forecasts, [r for _, r in rows]
-        mean = index.values["mean"][take]
-        sd = interval_sd(index.values["lower"][take], index.values["upper"][take], self._level)
+        offset = day.toordinal() - int(rows[0][1].days[0])  # day 0 of the arrays: the first forecast day
+        daily = np.vstack([s.mean for _, s in rows])
+        sd = interval_sd(np.vstack([s.lower for _, s in rows]), np.vstack([s.upper for _, s in rows]), self._level)
         params = [self._params.get(p.product_id, self._params.get(None)) for p, _ in rows]
         lead, review, pack, level, shelf, ratio = (np.array([getattr(q, f) for q in params], dtype=float)
                                                    for f in _FIELDS)
         period = (lead + review).astype(int)
         lead_days, review_days = lead.astype(int), review.astype(int)
-        mean, sd = mean[:, offset:], sd[:, offset:]  # day 0: the order day
+        mean, sd = daily[:, offset:], sd[:, offset:]  # day 0: the order day
         mu, target = order_up_to(mean, sd, lead_days, review_days, level, shelf)
         cap = shelf_life_cap(mean, sd, lead_days, shelf, ratio)
         stock = [self._stock.get((store.store_id, p.product_id)) for p, _ in rows]
         on_hand = np.array([np.nan if s is None else s[0] for s in stock])
         on_order = np.array([np.nan if s is None else s[1] for s in stock])
-        sold_before = index.values["mean"][take, :offset].sum(axis=1)  # expected sales, stock count -> order day
+        sold_before = daily[:, :offset].sum(axis=1)  # expected sales, stock count -> order day
         left = np.maximum(np.nan_to_num(on_hand) - sold_before, 0.0)
         usable = np.where(gone_before_delivery(lead_days, shelf), 0.0, left)  # perishables expire before delivery
         position = np.where(np.isfinite(on_hand), usable + np.nan_to_num(on_order), 0.0)

@@ -8,13 +8,17 @@ Training writes three long frames into the model folder (atomically, Parquet):
 * ``history.parquet``    level, scope, product_id, date, quantity — recent observed demand at the three levels
 
 then ``precomputed.json`` last, naming them: a folder without it is incomplete. :class:`SeriesIndex` turns a frame
-into a dict ``(level, scope, product_id) -> arrays`` once at start-up, so an answer is a dict look-up and a slice,
-never a pandas operation and never a call to the forecaster.
+into a dict ``(level, scope, product_id) -> arrays``, so an answer is a dict look-up and a slice, never a pandas
+operation and never a call to the forecaster. The forecasts are indexed at start-up only when the service
+answers from the model set (``ml.forecast_sources``: the database serves them otherwise); the history, for
+charts, stays here and is indexed on first use (:class:`LazyHistory`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,6 +29,8 @@ import pandas as pd
 from ml import registry
 from ml.errors import ModelNotReady
 from ml.results import ScopeLevel
+
+log = logging.getLogger(__name__)
 
 FORECASTS = "forecasts"
 AGGREGATES = "aggregates"
@@ -208,9 +214,72 @@ def is_stored(directory: Path) -> bool:
         registry.table_path(name, directory).exists() for name in (FORECASTS, AGGREGATES, HISTORY))
 
 
-def load(directory: Path) -> Precomputed:
+def _check_stored(directory: Path) -> dict:
     if not is_stored(directory):
         raise ModelNotReady(FORECASTS, f"no stored forecasts in {directory}, run `python -m ml.train`")
+    return _manifest(directory)
+
+
+def load(directory: Path) -> Precomputed:
+    manifest = _check_stored(directory)
     frames = [registry.load_table(name, directory) for name in (FORECASTS, AGGREGATES, HISTORY)]
-    manifest = _manifest(directory)
     return Precomputed.from_frames(*frames, model=str(manifest.get("model", "")), level=int(manifest.get("level", 80)))
+
+
+@dataclass(frozen=True)
+class StoredForecasts:
+    """The forecasts of a model set, indexed: store, region and chain series over the horizon."""
+
+    index: SeriesIndex  # (level, scope, product) -> mean, lower, upper
+    horizon_days: int
+    model: str
+    level: int
+
+
+def load_forecasts(directory: Path) -> StoredForecasts:
+    """Index the set's forecasts and aggregates (the in-memory fallback of ``ml.forecast_sources``)."""
+    manifest = _check_stored(directory)
+    forecasts, aggregates = (registry.load_table(name, directory) for name in (FORECASTS, AGGREGATES))
+    horizon = int(forecasts["date"].nunique()) if len(forecasts) else 0
+    return StoredForecasts(SeriesIndex([store_rows(forecasts), aggregates], FORECAST_VALUES), horizon,
+                           str(manifest.get("model", "")), int(manifest.get("level", 80)))
+
+
+def model_card(directory: Path) -> tuple[str, int]:
+    """(forecaster name, interval level) the manifest records."""
+    manifest = _check_stored(directory)
+    return str(manifest.get("model", "")), int(manifest.get("level", 80))
+
+
+class LazyHistory:
+    """The set's recent sales (``history.parquet``), indexed on first use (thread-safe), not at start-up.
+
+    :meth:`warm` builds it ahead (a background thread after start-up), so that the first chart does not wait.
+    """
+
+    def __init__(self, directory: Path | None = None, index: SeriesIndex | None = None):
+        self._directory, self._index = directory, index
+        self._lock = threading.Lock()
+
+    def warm(self) -> SeriesIndex:
+        with self._lock:
+            if self._index is None:
+                assert self._directory is not None
+                self._index = SeriesIndex([registry.load_table(HISTORY, self._directory)], ("quantity",))
+            return self._index
+
+    def warm_in_background(self) -> None:
+        """Build the index in a thread (a failure is logged; the first use then tries again). Not a daemon: a
+        process exiting meanwhile waits for it (seconds) — a daemon thread killed inside pyarrow's reader at
+        interpreter exit can hang the exit for good (seen with a 10 M-row history)."""
+        threading.Thread(target=self._warm_quietly, name="history-index").start()
+
+    def _warm_quietly(self) -> None:
+        try:
+            self.warm()
+        except Exception as exc:  # noqa: BLE001 - a background thread: the first chart retries and raises there
+            log.warning("history index not built ahead (%s): built on first use", type(exc).__name__)
+
+    def get(self, key: Key) -> Series | None:
+        index = self._index if self._index is not None else self.warm()
+        return index.get(key)

@@ -5,10 +5,12 @@ of :mod:`ml.errors` for anything a user can get wrong. Nothing here knows Slack.
 
 A chain has stores, grouped in regions. Forecasts are per store x product; a region's figure is the sum of its
 stores' forecasts and the chain's the sum of all stores' (bottom-up), with intervals computed for the aggregate.
-They are all computed at training time and read from the model folder (``ml.precomputed``): answering is a
-dict look-up, never a call to the forecaster.
+They are all computed ahead (at training, or by the nightly batch) and read from the database's latest run of
+the served data, or from the model set's files when there is none (``ml.forecast_sources``): answering is one
+indexed read, never a call to the forecaster.
 
-    caddie = Caddie.load("models")
+    caddie = Caddie.load("models")                     # the model set's own forecasts
+    caddie = Caddie.load("models", database_url="sqlite:///var/caddie.db")  # the database's run when it has one
     caddie.stores()                                   # [Store("1", "Lyon Part-Dieu", ...), ...]
     caddie.resolve_store("lyon")                      # Store(...), or UnknownStore with suggestions
     caddie.forecast("yaourt", day, store="Lyon")      # that store's forecast and its own history
@@ -27,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-from ml import modelsets, precomputed, registry
+from ml import modelsets, registry
+from ml.forecast_sources import ForecastSource, StoredForecast, open_forecasts
 from ml.modelsets import ServedSet
 from ml.privacy import ErasureList, normalize_customer_id
 from ml.data.catalog import ProductCatalog
@@ -41,7 +44,7 @@ from ml.errors import (
     UnknownProduct,
 )
 from ml.ordering import OrderDesk
-from ml.precomputed import Precomputed
+from ml.precomputed import LazyHistory
 from ml.results import (
     CustomerProfile,
     DailyQuantity,
@@ -79,31 +82,39 @@ class Caddie:
     """Trained models + catalogue + stored forecasts of every store, ready to answer questions."""
 
     def __init__(self, snapshot: Snapshot, models: _Models, metadata: dict[str, registry.ModelMetadata],
-                 tables: Precomputed, horizon_days: int = 14, history_days: int = HISTORY_DAYS, *,
-                 erasures: ErasureList | None = None, served: ServedSet | None = None):
+                 forecasts: ForecastSource, history: LazyHistory, horizon_days: int = 14,
+                 history_days: int = HISTORY_DAYS, *, erasures: ErasureList | None = None,
+                 served: ServedSet | None = None):
         self._snapshot = snapshot
         # customers erased since training (ml.privacy): refused at every answer, re-read when the list changes
         self._erasures = erasures
         self.served = served  # the model set answering (name, data source, fallback message)
         self._models = models
         self._metadata = metadata
-        self._tables = tables
-        self.as_of: date = snapshot.as_of
-        # never further than the forecasts stored at training
-        self.horizon_days: int = min(horizon_days, tables.horizon_days)
+        self._forecasts = forecasts  # where forecasts are read: the database's run or the model set
+        self._history = history
+        self.as_of: date = forecasts.as_of  # the set's data end, or a newer batch run's
+        # never further than the forecasts stored
+        self.horizon_days: int = min(horizon_days, forecasts.horizon_days)
         self._history_days = history_days
         self._catalog = ProductCatalog(snapshot.products, snapshot.popularity.to_dict())
         self._scopes = ChainScopes(snapshot.stores, snapshot.volume)
-        self._orders = OrderDesk(snapshot, tables, self._catalog, self.as_of, self.horizon_days, tables.level)
+        self._orders = OrderDesk(snapshot, forecasts, self._catalog, self.as_of, self.horizon_days, forecasts.level)
         # typed ids are normalised ("#0042" -> "42"); stored ids may be padded ("0042"): map one to the other
         self._customers = {normalize_customer_id(c): c for c in snapshot.customers}
         self._customers.update({c: c for c in snapshot.customers})
 
     # ------------------------------------------------------------------ loading
     @classmethod
-    def load(cls, model_dir: Path | str, *, horizon_days: int = 14) -> "Caddie":
+    def load(cls, model_dir: Path | str, *, horizon_days: int = 14, database_url: str | None = None,
+             forecasts_source: str = "auto") -> "Caddie":
         """Load the served model set of ``model_dir`` (``ml.modelsets``: checksums verified first, the last good
-        set if the pointed one is corrupt), each object type-checked; never calls the forecaster."""
+        set if the pointed one is corrupt), each object type-checked; never calls the forecaster.
+
+        Forecasts come from ``database_url``'s latest complete run of the set's data when there is one (nothing
+        indexed at start-up), else from the set's files (``ml.forecast_sources``; ``forecasts_source``:
+        auto | database | model_set). The history shown beside a forecast is the set's, indexed in a
+        background thread (or on first use)."""
         from ml.models.propensity import PropensityModel
         from ml.models.recommend import Recommender
 
@@ -115,8 +126,22 @@ class Caddie:
                            for task, kind in (("recommend", Recommender), ("propensity", PropensityModel))))
         metadata = {task: registry.load_metadata(task, directory) for task in tasks}
         log.info("serving model set %s (%s)", served.name, served.card.source.data_source if served.card else "flat")
-        return cls(snapshot, models, metadata, precomputed.load(directory), horizon_days=horizon_days,
+        forecasts = open_forecasts(directory, data_name=snapshot.data_name, as_of=snapshot.as_of,
+                                   database_url=database_url, source=forecasts_source,
+                                   set_name=f"model set {served.name}")
+        history = LazyHistory(directory)
+        history.warm_in_background()
+        return cls(snapshot, models, metadata, forecasts, history, horizon_days=horizon_days,
                    erasures=ErasureList(model_dir), served=served)
+
+    def index_history(self) -> None:
+        """Index the sales history now (start-up does it in a background thread; benchmarks wait for it)."""
+        self._history.warm()
+
+    @property
+    def forecasts_source(self) -> str:
+        """Where the forecasts are read: "database run ..." or "model set ..." (ops pages, logs)."""
+        return self._forecasts.name
 
     def _erased(self, customer_id: str) -> bool:
         return self._erasures is not None and customer_id in self._erasures
@@ -216,25 +241,25 @@ class Caddie:
             raise DateOutOfRange(day, first, last)
         return day
 
-    def _forecast(self, product: Product, day: date, scope: Scope) -> ForecastResult:
+    def _forecast(self, product: Product, day: date, scope: Scope,
+                  series: StoredForecast | None = None) -> ForecastResult:
         level, name = key(scope)
-        series = self._tables.forecasts.get((level, name, product.product_id))
+        series = series if series is not None else self._forecasts.series(level, name, product.product_id)
         if series is None:
             if scope.store is not None and not self._scopes.sells(scope.store.store_id, product.product_id):
                 raise NotSoldInStore(product.name, scope.store.name)
             raise NotEnoughHistory(product.name)
         n = day.toordinal() - int(series.days[0]) + 1
-        days, values = series.days[:n].tolist(), series.values
         points = tuple(ForecastPoint(date.fromordinal(d), m, lo, hi) for d, m, lo, hi in zip(
-            days, values["mean"][:n].tolist(), values["lower"][:n].tolist(), values["upper"][:n].tolist()))
+            series.days[:n].tolist(), series.mean[:n].tolist(), series.lower[:n].tolist(), series.upper[:n].tolist()))
         return ForecastResult(
             product=product, requested_day=day, points=points,
-            history=self._history(level, name, product.product_id),
-            level=self._tables.level, model=self._tables.model, as_of=self.as_of, scope=scope,
+            history=self._recent(level, name, product.product_id),
+            level=self._forecasts.level, model=self._forecasts.model, as_of=self.as_of, scope=scope,
         )
 
-    def _history(self, level: str, name: str, product_id: str) -> tuple[DailyQuantity, ...]:
-        series = self._tables.history.get((level, name, product_id))
+    def _recent(self, level: str, name: str, product_id: str) -> tuple[DailyQuantity, ...]:
+        series = self._history.get((level, name, product_id))
         if series is None:
             return ()
         days = series.days[-self._history_days:].tolist()
@@ -244,7 +269,7 @@ class Caddie:
     def sold(self, level: str, name: str, product_id: str, day: date) -> float | None:
         """Units sold on ``day`` in a scope (``level``, ``name`` as :func:`ml.scopes.key` gives them); None when the
         data does not cover that day (after the data, or before the history kept) or the series is unknown."""
-        series = self._tables.history.get((level, name, product_id))
+        series = self._history.get((level, name, product_id))
         if series is None:
             return None
         i = int(np.searchsorted(series.days, day.toordinal()))
@@ -258,9 +283,20 @@ class Caddie:
         or of the chain when no store is given."""
         day = self._check_day(day)
         scope = self._scopes.scope(store)
+        top = self._forecast_first(scope, n)
+        return [self._forecast(self._product(pid), day, scope, series) for pid, series in top.items()]
+
+    def _forecast_first(self, scope: Scope, n: int) -> dict[str, StoredForecast]:
+        """The forecasts of the ``n`` best sellers of ``scope`` that have one, best first (one row set of
+        candidates from the database, more only when too few of them have a forecast)."""
         level, name = key(scope)
-        top = [pid for pid in self._scopes.ranked(scope) if (level, name, pid) in self._tables.forecasts][:n]
-        return [self._forecast(self._product(pid), day, scope) for pid in top]
+        ranked, found = self._scopes.ranked(scope), {}
+        step = max(2 * n, 50)
+        for lo in range(0, len(ranked), step):
+            found.update(self._forecasts.many(level, name, ranked[lo:lo + step]))
+            if len(found) >= n:
+                break
+        return dict(list(found.items())[:n])
 
     # ------------------------------------------------------------------ orders
     def orders(self, store: str, query: str | None = None, day: date | None = None) -> OrderProposal:
@@ -273,16 +309,16 @@ class Caddie:
         """
         day = self._check_day(day)
         scope = Scope(ScopeLevel.STORE, store=self._scopes.store(store or ""), n_stores=1)
+        if query is None or not str(query).strip():  # the main products: their forecasts are read once
+            top = self._forecast_first(scope, self._orders.main_products)
+            products = [self._product(pid) for pid in top]
+            return self._orders.propose(scope.store, products, day, model=self._forecasts.model, series=top)
         products = self._order_products(scope, query)
-        return self._orders.propose(scope.store, products, day, model=self._tables.model)
+        return self._orders.propose(scope.store, products, day, model=self._forecasts.model)
 
     def _order_products(self, scope: Scope, query: str | None) -> list[Product]:
         store = scope.store
         assert store is not None
-        if query is None or not str(query).strip():
-            level, name = key(scope)
-            forecast = [pid for pid in self._scopes.ranked(scope) if (level, name, pid) in self._tables.forecasts]
-            return [self._product(pid) for pid in forecast[: self._orders.main_products]]
         category = self._orders.category(query)
         if category is not None:
             members = self._orders.members(category)

@@ -34,6 +34,9 @@ class MLSettings(BaseSettings):
     max_file_bytes: int = 2_000_000_000
     database_url: str = "sqlite:///var/caddie.db"
     model_dir: Path = Path("models")
+    # where the service reads forecasts: auto (the database's latest run of the served data when it has one,
+    # else the model set's files), database (that run, or refuse to start), model_set (the files, always)
+    forecasts_source: Literal["auto", "database", "model_set"] = "auto"
     # model sets kept in MODEL_DIR/sets besides the served one (older ones are deleted after each training)
     model_sets_keep: int = Field(default=5, ge=1)
     # the simulator's size (customers) and history length (days); it ends yesterday unless SIMULATOR_END is set

@@ -7,7 +7,8 @@
 Each run fits the models, evaluates each one and its baselines on a time-based holdout, and writes
 ``<task>.joblib`` plus ``<task>.json`` (versions, data window, metrics), the catalogue and the stored
 forecasts into a new model set (MODEL_DIR/sets/<name>, ``ml.modelsets``); once the set is sealed and
-verified, the data is imported into the database (DATABASE_URL) and MODEL_DIR/current points to it.
+verified, the data is imported into the database (DATABASE_URL) and MODEL_DIR/current points to it; then the
+set's forecasts are published into the database as a run (``ml.publish``), which the service reads.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ml.data.schema import Dataset
 from ml.data.store import save_dataset
 from ml.errors import CaddieError
 from ml.permissions import owner_only_files
+from ml.publish import publish_set
 from ml.settings import MLSettings
 from ml.snapshot import HISTORY_DAYS, build_snapshot, forecastable_series, stores_table
 
@@ -121,6 +123,9 @@ def train_all(settings: MLSettings, *, evaluate: bool = True, dataset: Dataset |
         log.info("imported into the database in %.1fs", report.seconds["import"])
         modelsets.publish(root, folder)
         removed = modelsets.prune(root, settings.model_sets_keep)
+        # the set's forecasts into DATABASE_URL as a run the service reads (never raises: ml.publish)
+        _, report.seconds["publish"] = _timed(lambda: publish_set(settings.database_url, folder,
+                                                                  keep=settings.model_sets_keep))
     log.info("serving model set %s (%d older set(s) pruned)", folder.name, len(removed))
     return report
 

@@ -68,6 +68,27 @@ def test_every_series_gets_the_horizon_and_its_order(local, config):
     assert np.allclose(orders["quantity"] % 1, 0) and (orders["quantity"] >= 0).all()
 
 
+def test_region_and_chain_rows_sum_the_store_means_with_intervals_of_their_own(local, config):
+    forecasts = sorted_frame(local.forecasts)
+    regions = pd.read_parquet(config.data / "stores.parquet").astype({"store_id": str})
+    region_of = dict(zip(regions["store_id"], regions["region"]))
+    by_region = (forecasts.assign(scope=forecasts["store_id"].map(region_of))
+                 .groupby(["scope", "product_id", "date"], as_index=False)["mean"].sum())
+    chain = forecasts.groupby(["product_id", "date"], as_index=False)["mean"].sum()
+    aggregates = local.aggregates
+    for level, expected in (("region", by_region), ("chain", chain.assign(scope=""))):
+        ours = aggregates[aggregates["level"] == level].merge(expected, on=["scope", "product_id", "date"],
+                                                              how="outer", suffixes=("", "_sum"))
+        assert len(ours) == len(expected) and np.allclose(ours["mean"], ours["mean_sum"])
+    assert (aggregates["lower"] <= aggregates["mean"]).all() and (aggregates["mean"] <= aggregates["upper"]).all()
+    # a sum's band is its own, not the sum of the stores' bands (which would be wider: errors partly cancel)
+    summed_bands = forecasts.assign(width=forecasts["upper"] - forecasts["lower"]).groupby(
+        ["product_id", "date"])["width"].sum()
+    chain_rows = aggregates[aggregates["level"] == "chain"].set_index(["product_id", "date"])
+    widths = (chain_rows["upper"] - chain_rows["lower"]).reindex(summed_bands.index)
+    assert not np.allclose(widths, summed_bands)
+
+
 def test_partitioning_does_not_change_a_forecast(local, config):
     """Scoring the whole chain as one partition gives each store's per-partition numbers."""
     sales = Engine().read_sales(config.data, *(pd.Timestamp(DAY) - pd.Timedelta(days=d) for d in
@@ -99,3 +120,4 @@ def test_spark_gives_the_local_engines_results(spark, local, config):
         expected = sorted_frame(getattr(local, kind))
         assert ours.columns.tolist() == expected.columns.tolist()
         pd.testing.assert_frame_equal(ours, expected, check_dtype=False, rtol=1e-9)
+    pd.testing.assert_frame_equal(result.aggregates, local.aggregates, check_dtype=False, rtol=1e-9)

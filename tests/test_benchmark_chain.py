@@ -30,7 +30,8 @@ def test_the_synthetic_chain_loads_and_its_chain_is_the_sum_of_its_stores(tmp_pa
 def test_the_chain_benchmark_prints_every_call(capsys):
     assert main(["chain", "--stores", "4", "--products", "40", "--runs", "3"]) == 0
     out = capsys.readouterr().out
-    assert "4 stores x 40 products" in out and "start-up" in out
+    assert "4 stores x 40 products" in out and out.count("start-up") == 2
+    assert "forecasts from database run" in out and "forecasts from model set" in out
     for call in ("forecast (store)", "forecast (region)", "forecast (chain)", "orders (store, product)",
                  "orders (store, category)", "orders (store, main)"):
         assert call in out

@@ -2,8 +2,10 @@
 
 Trains the global model on a stratified sample (or loads ``--model`` when that file exists), forecasts
 every store x product of ``DIR`` (the scale simulator's layout: ``sales/store_id=*/``, ``products.parquet``,
-``stock.parquet``) for ``--horizon`` days from ``--day``, proposes the orders of ``--day`` and stores both
-in DATABASE_URL under a new run, flipped complete last.
+``stock.parquet``, ``stores.parquet``) for ``--horizon`` days from ``--day``, sums them per region and for
+the chain, proposes the orders of ``--day`` and stores them in DATABASE_URL under a new run, flipped complete
+last. The bot serves the run when ``--data-name`` is the name of the data its model set was trained on
+(``ml.forecast_sources``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import joblib
 
+from ml import registry
 from ml.batch.engine import ENGINES, make_engine
 from ml.batch.job import BatchConfig, run_batch
 from ml.data import results_store
@@ -36,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--sample", type=int, default=None, help="series sampled for training (BATCH_SAMPLE_SERIES)")
     parser.add_argument("--model", type=Path, default=None, help="load this fitted model if it exists, else save it")
     parser.add_argument("--database-url", default=None, help="default DATABASE_URL")
+    parser.add_argument("--data-name", default=None,
+                        help="the data's name for the bot (its model set's data name; default: the folder's name)")
     return parser
 
 
@@ -58,9 +63,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.model and model is None:
         joblib.dump(result.scorer.model, args.model)
     version = hashlib.sha256(joblib.hash(result.scorer.model).encode()).hexdigest()[:16]
-    run_id = results_store.start_run(url, args.day, version)
+    model = result.scorer.model
+    run_id = results_store.start_run(url, args.day, version, data_name=args.data_name or args.data.resolve().name,
+                                     model=registry.display_name(model), interval_level=int(model.level),
+                                     horizon_days=config.horizon, source="batch")
     try:
         n_forecasts = results_store.write_rows(url, run_id, "forecasts", engine.chunks(result.forecasts))
+        results_store.write_rows(url, run_id, "aggregates", [result.aggregates])
         n_orders = results_store.write_rows(url, run_id, "orders", engine.chunks(result.orders))
         results_store.complete_run(url, run_id)
     except BaseException:

@@ -1,4 +1,5 @@
-"""The nightly batch: train on a sample, forecast every store x product, propose orders, store the run."""
+"""The nightly batch: train on a sample, forecast every store x product, sum them per region and for the chain,
+propose orders, store the run."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ml.batch.aggregates import aggregate_sums, with_bounds
 from ml.batch.engine import Engine
 from ml.batch.sample import series_stats, stratified_sample
 from ml.batch.scoring import FORECAST_SCHEMA, ORDER_SCHEMA, PartitionScorer, chain_totals
@@ -34,6 +36,7 @@ class BatchConfig:
 class BatchResult:
     forecasts: pd.DataFrame | object  # engine frame
     orders: pd.DataFrame | object
+    aggregates: pd.DataFrame  # region and chain x product x day (pandas: small), ml.batch.aggregates
     scorer: PartitionScorer
     n_sampled: int
     timings: dict[str, float]
@@ -85,11 +88,21 @@ def run_batch(engine: Engine, config: BatchConfig, model: DemandForecaster | Non
     chain = engine.to_pandas(_chain(engine, sales))
     scorer = PartitionScorer(model, chain, config.horizon, parameters_frame(products))
     forecasts = engine.apply(sales, scorer.forecasts, FORECAST_SCHEMA)
+    regions = _regions(config.data)
+    aggregates = with_bounds(model, aggregate_sums(engine, forecasts, regions), regions)
     stock = pd.read_parquet(Path(config.data) / "stock.parquet")[["store_id", "product_id", "on_hand", "on_order"]]
     stock = stock.astype({"store_id": str, "product_id": str, "on_hand": float, "on_order": float})
     with_stock = engine.left_join(forecasts, engine.frame(stock), ["store_id", "product_id"])
     orders = engine.apply(with_stock, scorer.orders, ORDER_SCHEMA)
-    return BatchResult(forecasts, orders, scorer, n_sampled, timings)
+    return BatchResult(forecasts, orders, aggregates, scorer, n_sampled, timings)
+
+
+def _regions(data: Path) -> pd.DataFrame:
+    """store_id, region of the chain's stores.parquet (none: every store counts in the chain only)."""
+    path = Path(data) / "stores.parquet"
+    if not path.exists():
+        return pd.DataFrame({"store_id": pd.Series(dtype=str), "region": pd.Series(dtype=str)})
+    return pd.read_parquet(path, columns=["store_id", "region"]).astype({"store_id": str})
 
 
 def _stats(engine: Engine, sales, days: int):
