@@ -164,12 +164,47 @@ class StatsPeer(_GridPeer):
 
 
 class MedianEnsemble(_GridPeer):
-    """Per series and day, the median over ``members`` (forecaster factories) of their means and quantiles."""
+    """Per series and day, the median over ``members`` (forecaster factories) of their means and quantiles.
 
-    def __init__(self, members: Sequence[Callable[[], BaseForecaster]] = (), level: int = 80, horizon: int = 28):
+    ``member_names`` (optional, the members' display names, in order) lets an evaluation that has already
+    fitted the members build the ensemble from their forecasts (:meth:`fit_from_forecasts`) instead of
+    fitting them again.
+    """
+
+    def __init__(self, members: Sequence[Callable[[], BaseForecaster]] = (), level: int = 80, horizon: int = 28,
+                 member_names: Sequence[str] = ()):
         self.members = members
         self.level = level
         self.horizon = horizon
+        self.member_names = member_names
+
+    def fit_from_forecasts(self, frames: Sequence[pd.DataFrame]) -> "MedianEnsemble":
+        """Fitted from the members' :meth:`predict_quantiles` frames (the same series and days in each).
+
+        The quantile grid is the quantile columns the frames share; the result at those quantiles equals
+        :meth:`fit` on the members' training frame (per column median, then sorted).
+        """
+        if not frames:
+            raise ValueError("MedianEnsemble needs at least one member")
+        keys = ["store_id", "product_id", "date"]
+        frames = [f.sort_values(keys).reset_index(drop=True) for f in frames]
+        first = frames[0]
+        if any(len(f) != len(first) or not f[keys].equals(first[keys]) for f in frames[1:]):
+            raise ValueError("the members' forecasts cover different series or days")
+        probs = sorted(set.intersection(*({float(c[1:]) for c in f.columns if c.startswith("q")} for f in frames)))
+        series = list(dict.fromkeys(zip(first["store_id"], first["product_id"])))
+        h = len(first) // len(series)
+        self.series_ = series
+        self.products_, self.stores_ = sorted({p for _, p in series}), sorted({s for s, _ in series})
+        self.last_date_ = pd.Timestamp(first["date"].min()) - pd.Timedelta(days=1)
+        self.first_date_ = self.last_date_
+        shape = (len(series), h)
+        self.mean_ = np.median(np.stack([f["mean"].to_numpy(dtype="float64") for f in frames]), axis=0).reshape(shape)
+        grid = np.median(np.stack([f[[quantile_column(q) for q in probs]].to_numpy(dtype="float64")
+                                   for f in frames]), axis=0).reshape(*shape, len(probs))
+        self.grid_probs_ = np.asarray(probs)
+        self.grid_ = np.maximum.accumulate(np.maximum(grid, 0.0), axis=-1)
+        return self
 
     def _fit_matrix(self, matrix: DemandMatrix) -> None:
         if not self.members:
@@ -200,8 +235,8 @@ def default_peers(level: int = 80, horizon: int = 28) -> dict[str, Callable[[], 
         "CrostonSBA": lambda: StatsPeer("CrostonSBA", level=level, horizon=horizon),
         "TSB": lambda: StatsPeer("TSB", level=level, horizon=horizon),
     }
-    members = list(peers.values())
-    peers["MedianEnsemble"] = lambda: MedianEnsemble(members, level=level, horizon=horizon)
+    members, names = list(peers.values()), tuple(peers)
+    peers["MedianEnsemble"] = lambda: MedianEnsemble(members, level=level, horizon=horizon, member_names=names)
     return peers
 
 
