@@ -111,6 +111,9 @@ class DemandForecaster(BaseForecaster):
     """
 
     display_name = "DemandForecaster"
+    #: what the validation-window search tries (``ml.evaluation.forecast_tuning``)
+    search_space = {"learning_rate": [0.03, 0.05, 0.1], "max_iter": [100, 150, 300],
+                    "max_leaf_nodes": [15, 31, 63], "min_samples_leaf": [20, 100, 300]}
 
     def __init__(self, level: int = 80, horizon: int = 28, point: str = "mean", country: str | None = "FR",
                  origin_step: int = 3, max_rows: int = 60_000, max_iter: int = 150, learning_rate: float = 0.05,

@@ -132,7 +132,8 @@ class StatsPeer(_GridPeer):
     MODELS = ("AutoTheta", "CrostonSBA", "TSB")
 
     def __init__(self, model: str = "AutoTheta", level: int = 80, horizon: int = 28, season_length: int = 7,
-                 alpha_d: float = 0.1, alpha_p: float = 0.1, n_windows: int = 2):
+                 alpha_d: float = 0.1, alpha_p: float = 0.1, n_windows: int = 2,
+                 decomposition_type: str = "multiplicative", theta_model: str | None = None):
         self.model = model
         self.level = level
         self.horizon = horizon
@@ -140,6 +141,18 @@ class StatsPeer(_GridPeer):
         self.alpha_d = alpha_d
         self.alpha_p = alpha_p
         self.n_windows = n_windows
+        self.decomposition_type = decomposition_type
+        self.theta_model = theta_model
+
+    @property
+    def search_space(self) -> dict[str, list]:
+        """What the validation-window search tries (``ml.evaluation.forecast_tuning``); CrostonSBA has no parameter."""
+        if self.model == "AutoTheta":
+            return {"decomposition_type": ["multiplicative", "additive"],
+                    "theta_model": [None, "STM", "OTM", "DSTM", "DOTM"]}
+        if self.model == "TSB":
+            return {"alpha_d": [0.05, 0.1, 0.2, 0.3], "alpha_p": [0.05, 0.1, 0.2, 0.3]}
+        return {}
 
     def _make(self) -> object:
         from statsforecast import models
@@ -147,7 +160,8 @@ class StatsPeer(_GridPeer):
 
         conformal = ConformalIntervals(h=self.horizon, n_windows=self.n_windows)
         if self.model == "AutoTheta":
-            return models.AutoTheta(season_length=self.season_length)
+            return models.AutoTheta(season_length=self.season_length, decomposition_type=self.decomposition_type,
+                                    model=self.theta_model)
         if self.model == "CrostonSBA":
             return models.CrostonSBA(prediction_intervals=conformal)
         if self.model == "TSB":
