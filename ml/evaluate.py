@@ -3,6 +3,7 @@
     python -m ml.evaluate --data online_retail --json
     python -m ml.evaluate --data ../shared/data/online_retail.csv.xz --markdown
     python -m ml.evaluate --data freshretailnet --task forecast --markdown [--max-series 5000]
+    python -m ml.evaluate --data ../shared/data/online_retail.csv.xz --windows 4 --jobs 2 --markdown
 
 ``--data`` takes what DATA_SOURCE takes: ``simulator``, ``online_retail``,
 ``completejourney`` or a file path (a path ending in ``online_retail.csv.xz`` or a
