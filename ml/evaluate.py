@@ -3,6 +3,7 @@
     python -m ml.evaluate --data online_retail --json
     python -m ml.evaluate --data ../shared/data/online_retail.csv.xz --markdown
     python -m ml.evaluate --data freshretailnet --task forecast --markdown [--max-series 5000]
+    python -m ml.evaluate --data ../shared/data/online_retail.csv.xz --windows 4 --jobs 2 --markdown
 
 ``--data`` takes what DATA_SOURCE takes: ``simulator``, ``online_retail``,
 ``completejourney`` or a file path (a path ending in ``online_retail.csv.xz`` or a
@@ -79,7 +80,7 @@ def truncate(dataset: Dataset, last_day: date) -> Dataset:
 
 
 def backtest(dataset: Dataset, windows: int, tasks: tuple[str, ...] = TASKS, horizon_days: int = 14,
-             step_days: int = 28) -> dict[str, Any]:
+             step_days: int = 28, jobs: int = 1) -> dict[str, Any]:
     """:func:`evaluate` on ``windows`` successive holdouts, the latest first, each ``step_days`` earlier.
 
     The window before the earliest one is the validation window (``validation_end``): defaults of the
@@ -91,7 +92,13 @@ def backtest(dataset: Dataset, windows: int, tasks: tuple[str, ...] = TASKS, hor
     from ml.evaluation import HEADLINE_METRICS
 
     plan = window_plan(dataset.end, windows, step_days)
-    runs = [evaluate(truncate(dataset, end), tasks, horizon_days) for end in plan.test_ends]
+    if jobs > 1:  # one process per window, ``jobs`` at a time (every model in it is single-threaded)
+        from joblib import Parallel, delayed
+
+        runs = Parallel(n_jobs=jobs)(delayed(evaluate)(truncate(dataset, end), tasks, horizon_days)
+                                     for end in plan.test_ends)
+    else:
+        runs = [evaluate(truncate(dataset, end), tasks, horizon_days) for end in plan.test_ends]
     summary: dict[str, Any] = {}
     for task in tasks:
         per_metric: dict[str, Any] = {}
@@ -125,7 +132,9 @@ def backtest_markdown(result: dict[str, Any]) -> str:
                      for b in entry["baselines"].values()]
             lines.append(f"| {metric} | {entry['model']:.3f} | " + " | ".join(cells) + " |")
         lines.append("")
-    return "\n".join(lines + windows_versus_markdown(result))
+    from ml.evaluation.forecast_report import windows_markdown
+
+    return "\n".join(lines + windows_versus_markdown(result) + windows_markdown(result))
 
 
 def windows_versus_markdown(result: dict[str, Any]) -> list[str]:
@@ -180,9 +189,9 @@ def to_markdown(result: dict[str, Any]) -> str:
             lines += [f"- {versus_line(name, comparison)}" for name, comparison in versus.items()]
         lines.append("")
         if task == "forecast" and "levels" in block:
-            from ml.evaluation.forecast_report import levels_markdown
+            from ml.evaluation.forecast_report import bands_markdown, levels_markdown
 
-            lines += levels_markdown(block)
+            lines += bands_markdown(block) + levels_markdown(block)
     return "\n".join(lines)
 
 
@@ -220,9 +229,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="freshretailnet: evaluate a stratified sample of this many series (default: all)")
     parser.add_argument("--windows", type=int, default=1,
                         help="backtest over this many successive 28-day holdouts (default 1: the latest)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="with --windows: evaluate this many windows at once, one process each (default 1)")
     args = parser.parse_args(argv)
     if args.windows < 1:
         parser.error("--windows must be at least 1")
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     logging.basicConfig(level=logging.WARNING)
 
     if args.data == FRESHRETAILNET:
@@ -237,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
             result = evaluate(dataset, tasks, settings.propensity_horizon_days)
             text = to_markdown(result) if args.markdown else None
         else:
-            result = backtest(dataset, args.windows, tasks, settings.propensity_horizon_days)
+            result = backtest(dataset, args.windows, tasks, settings.propensity_horizon_days, jobs=args.jobs)
             text = backtest_markdown(result) if args.markdown else None
     except CaddieError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -46,7 +46,7 @@ class MLSettings(BaseSettings):
     simulator_end: str | None = None
     # days ahead the forecasts reach, 1..56 (8 weeks: on 25 November, Christmas Eve is 29 days ahead; the model
     # is trained for max(28, this) days)
-    forecast_horizon_days: int = Field(default=14, ge=1, le=56)
+    forecast_horizon_days: int = Field(default=56, ge=1, le=56)
     # at most this many store x product series are forecast (the biggest sellers first); 100 stores x 2,000
     # products is 200,000
     forecast_max_series: int = 20000

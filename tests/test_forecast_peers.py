@@ -71,3 +71,39 @@ def test_median_ensemble_is_the_median_of_its_members():
     assert np.allclose(ensemble.predict(7)["mean"], np.median(means, axis=0))
     with pytest.raises(ValueError):
         MedianEnsemble((), horizon=7).fit(daily)
+
+
+def test_median_ensemble_from_its_members_forecasts_equals_fitting_it():
+    from ml.models.forecast_baselines import LinearRegressionPrototype, SeasonalNaive
+    from ml.models.forecast_peers import MedianEnsemble
+
+    daily = _daily()
+    members = [lambda: SeasonalNaive(), lambda: LinearRegressionPrototype(), lambda: SeasonalNaive(season=14)]
+    fitted = MedianEnsemble(members, horizon=7).fit(daily).predict_quantiles(7, DECILES)
+    frames = [m().fit(daily).predict_quantiles(7, DECILES).sample(frac=1.0, random_state=0) for m in members]
+    reused = MedianEnsemble(members, horizon=7).fit_from_forecasts(frames).predict_quantiles(7, DECILES)
+    columns = ["mean", *(quantile_column(q) for q in DECILES)]
+    assert reused[["store_id", "product_id", "date"]].equals(fitted[["store_id", "product_id", "date"]])
+    assert np.allclose(reused[columns], fitted[columns])
+    with pytest.raises(ValueError, match="different series"):
+        MedianEnsemble(members, horizon=7).fit_from_forecasts([frames[0], frames[1].iloc[:-1]])
+
+
+def test_the_evaluation_builds_the_ensemble_from_the_members_it_scored(monkeypatch):
+    from ml.evaluation.forecast import evaluate_daily
+    from ml.models.forecast_baselines import LinearRegressionPrototype, SeasonalNaive
+    from ml.models.forecast_peers import MedianEnsemble
+
+    members = {"SeasonalNaive": lambda: SeasonalNaive(), "LinearRegressionPrototype": LinearRegressionPrototype}
+    ensemble = lambda: MedianEnsemble(list(members.values()), horizon=7, member_names=tuple(members))  # noqa: E731
+    fits = []
+    monkeypatch.setattr(MedianEnsemble, "_fit_matrix", lambda self, matrix: fits.append(self))
+    report = evaluate_daily(_daily(), 7, forecasters={**members, "MedianEnsemble": ensemble}, country="")
+    assert fits == []  # never refitted: built from the members' forecasts
+    scored = report["baselines"]["MedianEnsemble"]
+    assert scored["fit_seconds"] >= report["model"]["fit_seconds"] + report["baselines"]["LinearRegressionPrototype"]["fit_seconds"]
+    fitted = MedianEnsemble(list(members.values()), horizon=7)
+    monkeypatch.undo()
+    direct = evaluate_daily(_daily(), 7, forecasters={**members, "MedianEnsemble": lambda: fitted}, country="")
+    assert direct["baselines"]["MedianEnsemble"]["SPL"] == pytest.approx(scored["SPL"])
+    assert direct["baselines"]["MedianEnsemble"]["MASE"] == pytest.approx(scored["MASE"])
