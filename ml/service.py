@@ -104,15 +104,15 @@ class Caddie:
     def load(cls, model_dir: Path | str, *, horizon_days: int = 14) -> "Caddie":
         """Load the served model set of ``model_dir`` (``ml.modelsets``: checksums verified first, the last good
         set if the pointed one is corrupt), each object type-checked; never calls the forecaster."""
-        from ml.models.propensity import PropensityModel
-        from ml.models.recommend import Recommender
+        from ml.models.propensity import PropensityEstimator
+        from ml.models.recommend import BaseRecommender
 
         served = modelsets.resolve(Path(model_dir))
         directory = served.path
         snapshot: Snapshot = registry.load(registry.CATALOG, directory, expected=Snapshot)
         tasks = registry.TASKS if snapshot.has_customers else ("forecast",)
         models = _Models(*(registry.load(task, directory, expected=kind) if snapshot.has_customers else None
-                           for task, kind in (("recommend", Recommender), ("propensity", PropensityModel))))
+                           for task, kind in (("recommend", BaseRecommender), ("propensity", PropensityEstimator))))
         metadata = {task: registry.load_metadata(task, directory) for task in tasks}
         log.info("serving model set %s (%s)", served.name, served.card.source.data_source if served.card else "flat")
         return cls(snapshot, models, metadata, precomputed.load(directory), horizon_days=horizon_days,
