@@ -73,6 +73,21 @@ def test_recommend_gives_scores_best_first_and_reasons(fitted):
     assert new.params["times"] == 40 - (22 + 3) and new.params["last_days_ago"] == 6 - 3
 
 
+def test_a_product_never_bought_is_explained_by_its_recent_popularity(fitted):
+    # a newcomer bought one filler on the last day: the rest of the list is recent best-sellers
+    tx = switchers()
+    newcomer = tx.tail(1).assign(customer_id="z", product_id="f0", basket_id="z1")
+    model = LearnedRanker(**FAST).fit(pd.concat([tx, newcomer], ignore_index=True))
+    items = model.recommend("z", 4)
+    recent = model.signals_.recent_share_  # share of the last 7 days' customers who bought each product
+    for product, _, reason in items:
+        if product == "f0":
+            assert reason.code is ReasonCode.REPEAT and reason.params == {"times": 1, "last_days_ago": 0}
+        else:
+            assert reason.code is ReasonCode.POPULAR
+            assert reason.params["share"] == round(float(recent[model.products_.get_loc(product)]), 4) > 0
+
+
 def test_too_short_a_history_ranks_like_own_history_and_recent_popularity():
     short = switchers(n_customers=8, weeks=9)  # 60 days: no cutoff has 56 days of history before it
     model = LearnedRanker(**FAST).fit(short)

@@ -207,13 +207,16 @@ class LearnedRanker(BaseRecommender):
         return scores
 
     def _reasons(self, row: int, items: np.ndarray) -> list[Reason]:
-        """REPEAT for what the customer bought; ALSO_BOUGHT with the anchor of a complement; else POPULAR."""
+        """Why each product is a candidate: REPEAT (times, last time) for what the customer bought; POPULAR
+        (share of the recent customers) for a recent best-seller; ALSO_BOUGHT (anchor) for a complement."""
+        recent = self.signals_.recent_share_
+        best_sellers = set(np.flatnonzero(_top_mask(recent[None, :], self.n_popular)[0]).tolist())
         out = []
         for item in (int(i) for i in items):
             if self.baskets_[row, item] > 0:
                 out.append(self._repeat_reason(row, item))
                 continue
-            anchor = self.signals_._cf_anchor(row, item)
+            anchor = None if item in best_sellers else self.signals_._cf_anchor(row, item)
             out.append(Reason(ReasonCode.ALSO_BOUGHT, {"anchor": anchor}) if anchor is not None else
-                       Reason(ReasonCode.POPULAR, {"share": round(float(self.signals_.recent_share_[item]), 4)}))
+                       Reason(ReasonCode.POPULAR, {"share": round(float(recent[item]), 4)}))
         return out
