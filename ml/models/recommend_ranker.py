@@ -36,7 +36,7 @@ from threadpoolctl import threadpool_limits
 
 from ml.models.propensity_features import ALL_FEATURES, History, pair_features, prepare_history, purchase_labels, \
     summarise
-from ml.models.recommend import BaseRecommender, Recommender
+from ml.models.recommend import _BATCH_CELLS, BaseRecommender, Recommender
 from ml.results import Reason, ReasonCode
 
 __all__ = ["LearnedRanker", "RANKER_FEATURES"]
@@ -165,7 +165,11 @@ class LearnedRanker(BaseRecommender):
         if not len(rows):
             return None
         summary = summarise(history, cutoff, self.horizon_days)
-        X, cust_rows, prods = self._candidates(rec, summary, rows)
+        step = max(1, _BATCH_CELLS // max(1, len(rec.products_)))  # dense blocks of customers x products
+        blocks = [self._candidates(rec, summary, rows[start:start + step]) for start in range(0, len(rows), step)]
+        X = pd.concat([b[0] for b in blocks], ignore_index=True)
+        cust_rows = np.concatenate([b[1] + start for b, start in zip(blocks, range(0, len(rows), step))])
+        prods = np.concatenate([np.asarray(b[2]) for b in blocks])
         cust = summary.customers.get_indexer(rec.customers_[rows[cust_rows]])
         y = purchase_labels(history, cutoff, self.horizon_days, cust, summary.products.get_indexer(prods))
         return X, y, cust_rows
