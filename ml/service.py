@@ -115,15 +115,15 @@ class Caddie:
         indexed at start-up), else from the set's files (``ml.forecast_sources``; ``forecasts_source``:
         auto | database | model_set). The history shown beside a forecast is the set's, indexed in a
         background thread (or on first use)."""
-        from ml.models.propensity import PropensityModel
-        from ml.models.recommend import Recommender
+        from ml.models.propensity import PropensityEstimator
+        from ml.models.recommend import BaseRecommender
 
         served = modelsets.resolve(Path(model_dir))
         directory = served.path
         snapshot: Snapshot = registry.load(registry.CATALOG, directory, expected=Snapshot)
         tasks = registry.TASKS if snapshot.has_customers else ("forecast",)
         models = _Models(*(registry.load(task, directory, expected=kind) if snapshot.has_customers else None
-                           for task, kind in (("recommend", Recommender), ("propensity", PropensityModel))))
+                           for task, kind in (("recommend", BaseRecommender), ("propensity", PropensityEstimator))))
         metadata = {task: registry.load_metadata(task, directory) for task in tasks}
         log.info("serving model set %s (%s)", served.name, served.card.source.data_source if served.card else "flat")
         forecasts = open_forecasts(directory, data_name=snapshot.data_name, as_of=snapshot.as_of,

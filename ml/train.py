@@ -73,9 +73,9 @@ def customer_dataset(dataset: Dataset) -> Dataset:
 
 
 def _fitters(settings: MLSettings, dataset: Dataset, daily: pd.DataFrame) -> dict[str, Callable[[], Any]]:
+    from ml.evaluation.propensity import shipped_model as shipped_propensity
+    from ml.evaluation.recommend import shipped_model as shipped_recommender
     from ml.models.forecast import DemandForecaster
-    from ml.models.propensity import PropensityModel
-    from ml.models.recommend import Recommender
 
     fitters: dict[str, Callable[[], Any]] = {
         "forecast": lambda: DemandForecaster(country=dataset.country,
@@ -83,8 +83,8 @@ def _fitters(settings: MLSettings, dataset: Dataset, daily: pd.DataFrame) -> dic
     if dataset.has_customers:
         known = customer_dataset(dataset).transactions
         horizon = settings.propensity_horizon_days
-        fitters["recommend"] = lambda: Recommender().fit(known)
-        fitters["propensity"] = lambda: PropensityModel(horizon_days=horizon).fit(known)
+        fitters["recommend"] = lambda: shipped_recommender().fit(known)  # the best on the validation window
+        fitters["propensity"] = lambda: shipped_propensity(horizon).fit(known)  # logistic regression: ties the GBM
     return fitters
 
 

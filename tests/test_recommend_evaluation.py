@@ -10,7 +10,7 @@ import pytest
 
 from ml.data.schema import Dataset
 from ml.errors import DataValidationError
-from ml.evaluation.recommend import evaluate_recommend, holdout_split
+from ml.evaluation.recommend import CANDIDATES, SHIPPED, evaluate_recommend, holdout_split
 from ml.models.recommend_baselines import PopularityRecommender
 from ml.models.recommend_peers import implicit_available
 
@@ -43,11 +43,13 @@ def report() -> dict:
 
 def test_report_shape_and_json(report: dict) -> None:
     assert set(report) == {"setup", "model", "baselines", "versus"}
-    assert report["model"]["name"] == "Recommender"
-    peers = {"Popularity", "OwnHistory+RecentPop", "TIFU-KNN"}
+    # the shipped recommender is the model; every other candidate is a peer, popularity the floor
+    assert report["model"]["name"] == SHIPPED.display_name
+    peers = {"Popularity", "Recommender", "LearnedRanker", "OwnHistory+RecentPop", "TIFU-KNN"}
     if implicit_available():
         peers |= {"implicit-BM25", "implicit-ALS"}
-    assert set(report["baselines"]) == peers
+    assert set(report["baselines"]) == peers - {SHIPPED.display_name}
+    assert len(CANDIDATES) == 6 and SHIPPED in CANDIDATES
     for metrics in [report["model"], *report["baselines"].values()]:
         for key in ("recall@5", "ndcg@5", "hit_rate@5", "coverage"):
             assert 0.0 <= metrics[key] <= 1.0

@@ -16,6 +16,7 @@ from ml.models.recommend_peers import (
     implicit_available,
 )
 from ml.models.recommend_signals import cycle_due
+from ml.results import ReasonCode
 
 START = pd.Timestamp("2024-03-01")
 needs_implicit = pytest.mark.skipif(not implicit_available(), reason="implicit not installed (bench extra)")
@@ -60,6 +61,17 @@ def test_own_history_ties_are_broken_by_recent_popularity(shop: pd.DataFrame) ->
     assert model.recommend_batch(["c2"], n=3)["c2"] == ["bread", "eggs", "milk"]
     # over all 23 days milk leads (c1, c2, c5, c6; bread 3): the recent window is what changes the order
     assert RecentOwnHistoryRecommender(popularity_days=60).fit(shop).recommend_batch(["c2"], n=1)["c2"] == ["milk"]
+
+
+def test_own_history_explains_repeats_and_recent_popularity(shop: pd.DataFrame) -> None:
+    # c3 bought eggs and bread on day 22; then by the last 7 days' share (days 16..22: c1, c2, c3 active):
+    # milk 1/3 (c1 on day 21) before caviar, jam and toast (0/3; lower index first)
+    model = RecentOwnHistoryRecommender(popularity_days=7).fit(shop)
+    recs = model.recommend("c3", n=3)
+    assert [p for p, _, _ in recs] == ["bread", "eggs", "milk"]
+    assert [r.code for _, _, r in recs] == [ReasonCode.REPEAT, ReasonCode.REPEAT, ReasonCode.POPULAR]
+    assert recs[0][2].params == {"times": 1, "last_days_ago": 0}
+    assert recs[2][2].params == {"share": round(1 / 3, 4)}  # the recent share, not the all-time one (4/6)
 
 
 def test_tifu_own_vector_follows_the_grouped_decays() -> None:

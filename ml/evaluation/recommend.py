@@ -21,6 +21,7 @@ from ml.evaluation.progress import progress
 from ml.evaluation.ranking import hit_rate_at_k, ndcg_at_k, recall_at_k
 from ml.models.recommend import BaseRecommender, Recommender
 from ml.models.recommend_baselines import PopularityRecommender
+from ml.models.recommend_ranker import LearnedRanker
 from ml.models.recommend_peers import (
     ImplicitALSRecommender,
     ImplicitBM25Recommender,
@@ -29,7 +30,15 @@ from ml.models.recommend_peers import (
     implicit_available,
 )
 
-__all__ = ["HoldoutSplit", "holdout_split", "score_recommender", "evaluate_recommend", "default_baselines"]
+__all__ = ["HoldoutSplit", "holdout_split", "score_recommender", "evaluate_recommend", "default_baselines",
+           "shipped_model", "CANDIDATES", "SHIPPED"]
+
+#: every recommender in the comparison, tuned with the same budget on the validation window
+CANDIDATES: tuple[type[BaseRecommender], ...] = (
+    LearnedRanker, Recommender, RecentOwnHistoryRecommender, TIFUKNNRecommender, ImplicitBM25Recommender,
+    ImplicitALSRecommender)
+#: the one trained and served: the best of CANDIDATES on the validation window (ml.evaluation.tuning)
+SHIPPED: type[BaseRecommender] = LearnedRanker
 
 
 @dataclass(frozen=True)
@@ -92,12 +101,17 @@ def _score_recommender(model: BaseRecommender, train: pd.DataFrame, relevant: Ma
     }, per_customer
 
 
+def shipped_model() -> BaseRecommender:
+    """The recommender trained and served (``ml.train``), the model of :func:`evaluate_recommend`."""
+    return SHIPPED()
+
+
 def default_baselines() -> dict[str, BaseRecommender]:
-    """The peers the model must beat: own history with recent popularity, TIFU-KNN and, with the ``bench``
-    extra installed, ``implicit``'s item-item BM25 and ALS; plain popularity as the floor."""
-    peers: list[BaseRecommender] = [RecentOwnHistoryRecommender(), TIFUKNNRecommender()]
-    if implicit_available():
-        peers += [ImplicitBM25Recommender(), ImplicitALSRecommender()]
+    """The peers the shipped model is compared with: every other candidate of :data:`CANDIDATES` (the
+    ``implicit`` ones with the ``bench`` extra installed), plain popularity last as the floor."""
+    peers = [cls() for cls in CANDIDATES if cls is not SHIPPED]
+    if not implicit_available():
+        peers = [m for m in peers if not isinstance(m, (ImplicitBM25Recommender, ImplicitALSRecommender))]
     return {m.display_name: m for m in (*peers, PopularityRecommender())}
 
 
@@ -114,7 +128,7 @@ def evaluate_recommend(dataset: Dataset, holdout_days: int = 28, k: int = 10,
     split = holdout_split(dataset.transactions, holdout_days)
     if not split.relevant:
         raise DataValidationError("no customer bought both before and during the holdout window")
-    model = model if model is not None else Recommender()
+    model = model if model is not None else shipped_model()
     others = list(baselines) if baselines is not None else list(default_baselines().values())
     stamps = pd.to_datetime(split.train["timestamp"])
     scored = {id(m): _score_recommender(m, split.train, split.relevant, k)

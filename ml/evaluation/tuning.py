@@ -77,14 +77,13 @@ def _propensity_scorer(transactions: pd.DataFrame, horizon_days: int) -> Callabl
 
 def candidates(task: str, horizon_days: int) -> list[Any]:
     if task == "recommend":
-        from ml.evaluation.recommend import default_baselines
-        from ml.models.recommend import Recommender
+        from ml.evaluation.recommend import CANDIDATES
+        from ml.models.recommend_peers import implicit_available
 
-        return [Recommender(), *(m for m in default_baselines().values() if hasattr(m, "search_space"))]
-    from ml.evaluation.propensity import default_baselines as propensity_peers
-    from ml.models.propensity import PropensityModel
+        return [cls() for cls in CANDIDATES if implicit_available() or not cls.__name__.startswith("Implicit")]
+    from ml.evaluation.propensity import default_baselines as propensity_peers, shipped_model
 
-    return [PropensityModel(horizon_days=horizon_days),
+    return [shipped_model(horizon_days),
             *(m for m in propensity_peers(horizon_days).values() if hasattr(m, "search_space"))]
 
 

@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from ml.models.recommend import BaseRecommender
+from ml.results import Reason, ReasonCode
 
 __all__ = ["RecentOwnHistoryRecommender", "TIFUKNNRecommender", "ImplicitBM25Recommender",
            "ImplicitALSRecommender", "implicit_available"]
@@ -70,6 +71,12 @@ class RecentOwnHistoryRecommender(BaseRecommender):
         # own counts are whole numbers >= 1; the recent share lies in [0, 1) once divided by 1 + its max
         tie = self.recent_share_ / (1.0 + self.recent_share_.max())
         return self.baskets_[rows].toarray() + tie[None, :]
+
+    def _reasons(self, row: int, items: np.ndarray) -> list[Reason]:
+        """REPEAT (times, last time) for what the customer bought; POPULAR with the share of the last
+        ``popularity_days`` days' customers who bought it (what ranked it) otherwise."""
+        return [self._repeat_reason(row, int(i)) if self.baskets_[row, i] > 0 else
+                Reason(ReasonCode.POPULAR, {"share": round(float(self.recent_share_[i]), 4)}) for i in items]
 
 
 class TIFUKNNRecommender(BaseRecommender):
