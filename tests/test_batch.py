@@ -12,6 +12,7 @@ import pytest
 from ml.batch.engine import Engine
 from ml.batch.job import BatchConfig, run_batch, sorted_frame
 from ml.batch.sample import stratified_sample
+from ml.batch.scoring import daily_rows
 from ml.data.simulator.scale import write_scale_chain
 
 DAY = date(2025, 7, 1)
@@ -70,9 +71,9 @@ def test_every_series_gets_the_horizon_and_its_order(local, config):
 
 def test_partitioning_does_not_change_a_forecast(local, config):
     """Scoring the whole chain as one partition gives each store's per-partition numbers."""
-    sales = Engine().read_sales(config.data, *(pd.Timestamp(DAY) - pd.Timedelta(days=d) for d in
-                                              (config.history_days, 1)))
-    whole = sorted_frame(local.scorer.forecasts(sales))
+    start, end = (pd.Timestamp(DAY) - pd.Timedelta(days=d) for d in (config.history_days, 1))
+    raw = pd.read_parquet(config.data / "sales")
+    whole = sorted_frame(local.scorer.forecasts(daily_rows(raw, start, end)))
     pd.testing.assert_frame_equal(whole, sorted_frame(local.forecasts), check_dtype=False)
 
 
@@ -81,7 +82,7 @@ def spark():
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[spark]'; .ci/run does)")
     if shutil.which("java") is None:
         pytest.skip("no java on the PATH: Spark needs a JRE (17)")
-    from ml.batch.engine import spark_session
+    from ml.batch.spark import spark_session
 
     session = spark_session("local[2]")
     session.conf.set("spark.sql.shuffle.partitions", "2")
@@ -90,12 +91,29 @@ def spark():
 
 
 def test_spark_gives_the_local_engines_results(spark, local, config):
-    from ml.batch.engine import SparkEngine
+    from ml.batch.spark import SparkEngine
 
     engine = SparkEngine(spark)
     result = run_batch(engine, config)
     for kind in ("forecasts", "orders"):
-        ours = sorted_frame(engine.to_pandas(getattr(result, kind)))
+        ours = sorted_frame(getattr(result, kind))
         expected = sorted_frame(getattr(local, kind))
         assert ours.columns.tolist() == expected.columns.tolist()
         pd.testing.assert_frame_equal(ours, expected, check_dtype=False, rtol=1e-9)
+    workers = result.worker_stats()  # each store's task reported its Python worker (host:pid, peak RSS)
+    assert workers["stores"].sum() == 3 and workers["series"].sum() == len(expected)
+    assert (workers["peak_rss_mb"] > 0).all() and workers["worker"].str.contains(":").all()
+
+
+def test_the_local_engine_scores_one_store_at_a_time(config):
+    """Streaming: each result chunk holds one store's rows, and each store reports the worker that scored it."""
+    result = run_batch(Engine(), config)
+    stores = []
+    for forecasts, orders in result.chunks():
+        assert forecasts["store_id"].nunique() == 1 and set(orders["store_id"]) == set(forecasts["store_id"])
+        stores.append(forecasts["store_id"].iat[0])
+    assert stores == ["1", "2", "3"]
+    workers = result.worker_stats()
+    series = sum(len(o) for _, o in result.chunks())
+    assert workers["stores"].sum() == 3 and workers["series"].sum() == series
+    assert (workers["peak_rss_mb"] > 0).all()

@@ -60,8 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     version = hashlib.sha256(joblib.hash(result.scorer.model).encode()).hexdigest()[:16]
     run_id = results_store.start_run(url, args.day, version)
     try:
-        n_forecasts = results_store.write_rows(url, run_id, "forecasts", engine.chunks(result.forecasts))
-        n_orders = results_store.write_rows(url, run_id, "orders", engine.chunks(result.orders))
+        n_forecasts = n_orders = 0
+        for forecasts, orders in result.chunks():  # scored and written store by store: memory stays flat
+            n_forecasts += results_store.write_rows(url, run_id, "forecasts", [forecasts])
+            n_orders += results_store.write_rows(url, run_id, "orders", [orders])
         results_store.complete_run(url, run_id)
     except BaseException:
         results_store.discard_run(url, run_id)
