@@ -117,3 +117,22 @@ def test_the_local_engine_scores_one_store_at_a_time(config):
     series = sum(len(o) for _, o in result.chunks())
     assert workers["stores"].sum() == 3 and workers["series"].sum() == series
     assert (workers["peak_rss_mb"] > 0).all()
+
+
+def test_freshretail_in_the_batch_layout(tmp_path):
+    """Every store x product x day of FreshRetailNet becomes a sales row (zero-sale days too, with their signals)."""
+    from ml.batch.freshretail import write_freshretail_layout
+    from tests.test_data_freshretail import write_copy
+
+    counts = write_freshretail_layout(write_copy(tmp_path / "frn"), tmp_path / "layout")
+    assert counts["stores"] == 3 and counts["series"] == 4 and counts["rows"] == 6
+    assert sorted(p.name for p in (tmp_path / "layout" / "sales").iterdir()) == ["store_id=0", "store_id=3",
+                                                                                "store_id=5"]
+    zero = pd.read_parquet(tmp_path / "layout" / "sales" / "store_id=0").sort_values(["product_id", "timestamp"])
+    assert zero["quantity"].tolist() == [0.5, 0.0, 1.2] and zero["stockout_hours"].tolist() == [13.0, 16.0, 0.0]
+    day = pd.Timestamp("2024-03-28")
+    totals, chain = Engine().summarise(tmp_path / "layout", day, day + pd.Timedelta(days=1))
+    assert dict(zip(zip(totals["store_id"], totals["product_id"]), totals["quantity"])) == {
+        ("0", "4"): 0.5, ("0", "9"): 1.2, ("3", "4"): 3.6, ("5", "9"): 0.3}
+    chain = chain.set_index(["product_id", "date"])["quantity"]
+    assert chain[("4", day)] == pytest.approx(3.0) and chain[("9", day)] == pytest.approx(1.5)

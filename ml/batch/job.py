@@ -126,8 +126,8 @@ def run_batch(engine: Engine, config: BatchConfig, model: DemandForecaster | Non
         model = fit_sample(rows.assign(date=pd.to_datetime(rows["date"])), config)
         timings["fit_s"] = time.perf_counter() - fitted
         n_sampled = len(sample)
-    elif model.last_date_ != window(config)[1]:
-        raise ValueError(f"the model was fitted up to {model.last_date_.date()}, the run needs {window(config)[1].date()}")
+    elif model.last_date_ != end:
+        raise ValueError(f"the model was fitted up to {model.last_date_.date()}, the run needs {end.date()}")
     scorer = PartitionScorer(model, chain, config.horizon, parameters_frame(products))
     scoring = time.perf_counter()
     results = engine.score(config.data, start, end, scorer)

@@ -61,7 +61,15 @@ def daily_rows(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> p
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process (a Spark Python worker, or the local engine's process), in MB."""
+    """Peak resident memory of this process (a Spark Python worker, or the local engine's process), in MB:
+    Linux's VmHWM (reset when a program starts, unlike ru_maxrss which keeps the parent's peak across exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

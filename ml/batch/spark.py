@@ -34,6 +34,7 @@ from ml.batch.scoring import INPUT_COLUMNS, RESULT_SCHEMA, PartitionScorer, dail
 
 ARROW_BATCH_ROWS = 50_000  # rows per Arrow batch between the JVM and the Python workers
 READ_BATCH_ROWS = 200_000  # rows per chunk the driver reads back from the spool
+STOCK_SCHEMA = "store_id string, product_id string, on_hand double, on_order double"
 
 
 def _local_cores(master: str) -> int | None:
@@ -82,13 +83,14 @@ class SparkEngine(Engine):
         self.session.conf.set("spark.sql.session.timeZone", "UTC")  # timestamps are naive UTC days
 
     def _sales(self, data: Path, start: pd.Timestamp, end: pd.Timestamp):
-        """The window's raw sales rows: store_id, product_id (strings), timestamp, quantity, discount, stockout_hours."""
+        """The window's raw sales: store_id, product_id (strings), timestamp, quantity, discount, stockout_hours."""
         from pyspark.sql import functions as F
 
         sales = self.session.read.parquet(str(Path(data) / "sales"))
         if dict(sales.dtypes)["timestamp"] in ("bigint", "long"):  # nanoseconds since the epoch (pandas' unit)
             sales = sales.withColumn("timestamp", F.timestamp_micros(F.floor(F.col("timestamp") / 1000)))
-        sales = sales.where((F.col("timestamp") >= F.lit(start)) & (F.col("timestamp") < F.lit(end + pd.Timedelta(days=1))))
+        after = end + pd.Timedelta(days=1)
+        sales = sales.where((F.col("timestamp") >= F.lit(start)) & (F.col("timestamp") < F.lit(after)))
         return sales.select(F.col("store_id").cast("string"), F.col("product_id").cast("string"), "timestamp",
                             F.col("quantity").cast("double"), F.col("discount").cast("double"),
                             F.col("stockout_hours").cast("double"))
@@ -122,7 +124,7 @@ class SparkEngine(Engine):
             .withColumn("on_order", F.lit(None).cast("double"))
         stock_path = Path(data) / "stock.parquet"
         stock = (self.session.read.parquet(str(stock_path)) if stock_path.is_file()
-                 else self.session.createDataFrame(read_stock(data), "store_id string, product_id string, on_hand double, on_order double"))
+                 else self.session.createDataFrame(read_stock(data), STOCK_SCHEMA))
         stock = stock.select(F.col("store_id").cast("string"), F.col("product_id").cast("string"),
                              F.lit(None).cast("timestamp").alias("timestamp"),
                              *[F.lit(None).cast("double").alias(c) for c in ("quantity", "discount", "stockout_hours")],
