@@ -101,22 +101,26 @@ def test_spark_gives_the_local_engines_results(spark, local, config):
         assert ours.columns.tolist() == expected.columns.tolist()
         pd.testing.assert_frame_equal(ours, expected, check_dtype=False, rtol=1e-9)
     workers = result.worker_stats()  # each store's task reported its Python worker (host:pid, peak RSS)
-    assert workers["stores"].sum() == 3 and workers["series"].sum() == len(expected)
+    assert workers["stores"].sum() == 3 and workers["series"].sum() == len(expected)  # whole stores per part
     assert (workers["peak_rss_mb"] > 0).all() and workers["worker"].str.contains(":").all()
 
 
-def test_the_local_engine_scores_one_store_at_a_time(config):
-    """Streaming: each result chunk holds one store's rows, and each store reports the worker that scored it."""
-    result = run_batch(Engine(), config)
+def test_the_local_engine_streams_whole_stores(config, local):
+    """Streaming: a chunk holds whole stores, as many as fit in series_per_partition (at least one), and each
+    scoring call reports the worker that ran it; the grouping does not change a number."""
+    result = run_batch(Engine(series_per_partition=1), config, model=local.scorer.model)
     stores = []
     for forecasts, orders in result.chunks():
         assert forecasts["store_id"].nunique() == 1 and set(orders["store_id"]) == set(forecasts["store_id"])
         stores.append(forecasts["store_id"].iat[0])
     assert stores == ["1", "2", "3"]
     workers = result.worker_stats()
-    series = sum(len(o) for _, o in result.chunks())
-    assert workers["stores"].sum() == 3 and workers["series"].sum() == series
-    assert (workers["peak_rss_mb"] > 0).all()
+    assert workers["partitions"].sum() == 3 and workers["stores"].sum() == 3
+    assert workers["series"].sum() == len(local.orders) and (workers["peak_rss_mb"] > 0).all()
+    first = int((local.orders["store_id"] == "1").sum())  # store 1 alone stays under the threshold: 1 and 2 go together
+    grouped = run_batch(Engine(series_per_partition=first + 1), config, model=local.scorer.model)
+    assert [f["store_id"].unique().tolist() for f, _ in grouped.chunks()] == [["1", "2"], ["3"]]
+    pd.testing.assert_frame_equal(sorted_frame(grouped.forecasts), sorted_frame(local.forecasts))
 
 
 def test_freshretail_in_the_batch_layout(tmp_path):

@@ -6,7 +6,9 @@ Both engines answer the same three questions, and score through the same functio
 - ``summarise``: per-series sales totals (for the stratified sample) and the chain's total per product and
   day (a feature of every series), in one pass over the window;
 - ``sample_rows``: the daily rows of the sampled series (what the global model is fitted on);
-- ``score``: the result chunks (forecasts, orders, one row per scored store about its worker), lazily.
+- ``score``: the result chunks (forecasts, orders, one row per scoring partition about its worker), lazily.
+  A scoring partition is one or more whole stores (``part``): a series' forecast does not depend on which
+  stores it is scored with (tested), so small stores are grouped to share the fixed cost of a call.
 
 The local engine streams: it reads one store partition (``sales/store_id=*/``) at a time and keeps only
 small things in memory (the model, the chain totals per product x day, one stats row per series, the
@@ -21,7 +23,14 @@ from pathlib import Path
 import pandas as pd
 from fugue import transform
 
-from ml.batch.scoring import INPUT_COLUMNS, RESULT_SCHEMA, PartitionScorer, chain_totals, daily_rows
+from ml.batch.scoring import (
+    INPUT_COLUMNS,
+    RESULT_SCHEMA,
+    SERIES_PER_PARTITION,
+    PartitionScorer,
+    chain_totals,
+    daily_rows,
+)
 
 ENGINES = ("local", "spark")
 SALES_READ = ["product_id", "timestamp", "quantity", "discount", "stockout_hours"]
@@ -51,9 +60,13 @@ def read_stock(data: Path) -> pd.DataFrame:
 
 
 class Engine:
-    """The local engine: pandas in this process, one store partition at a time."""
+    """The local engine: pandas in this process, one store partition at a time (whole stores are scored
+    together up to ``series_per_partition`` series: a scoring call has a fixed cost, small stores share it)."""
 
     name = "local"
+
+    def __init__(self, series_per_partition: int = SERIES_PER_PARTITION):
+        self.series_per_partition = series_per_partition
 
     def summarise(self, data: Path, start: pd.Timestamp, end: pd.Timestamp) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(per-series totals: store_id, product_id, quantity; chain totals: product_id, date, quantity)."""
@@ -81,25 +94,36 @@ class Engine:
 
     def score(self, data: Path, start: pd.Timestamp, end: pd.Timestamp, scorer: PartitionScorer) -> Iterable:
         """Result chunks (RESULT_SCHEMA), one store at a time, computed as they are read."""
-        return _LocalResults(Path(data), start, end, scorer)
+        return _LocalResults(Path(data), start, end, scorer, self.series_per_partition)
 
 
 class _LocalResults:
     """Re-iterable: each pass reads and scores the stores again (nothing is kept between passes)."""
 
-    def __init__(self, data: Path, start: pd.Timestamp, end: pd.Timestamp, scorer: PartitionScorer):
+    def __init__(self, data: Path, start: pd.Timestamp, end: pd.Timestamp, scorer: PartitionScorer,
+                 series_per_partition: int):
         self.data, self.start, self.end, self.scorer = data, start, end, scorer
+        self.series_per_partition = series_per_partition
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         stock = read_stock(self.data)
         by_store = {s: rows for s, rows in stock.groupby("store_id", sort=False)}
+        batch, series = [], 0
         for store, folder in store_partitions(self.data):
             raw = read_store(folder, store, self.start, self.end)
             if raw.empty:
                 continue
-            rows = pd.concat([raw, by_store.get(store, stock.iloc[:0])], ignore_index=True)
-            yield transform(rows.reindex(columns=list(INPUT_COLUMNS)), self.scorer.score, schema=RESULT_SCHEMA,
-                            partition={"by": ["store_id"]})
+            batch += [raw, by_store.get(store, stock.iloc[:0])]
+            series += raw["product_id"].nunique()
+            if series >= self.series_per_partition:
+                yield self._score(batch)
+                batch, series = [], 0
+        if batch:
+            yield self._score(batch)
+
+    def _score(self, batch: list[pd.DataFrame]) -> pd.DataFrame:
+        rows = pd.concat(batch, ignore_index=True).assign(part=0).reindex(columns=list(INPUT_COLUMNS))
+        return transform(rows, self.scorer.score, schema=RESULT_SCHEMA, partition={"by": ["part"]})
 
 
 def _fold(parts: list[pd.DataFrame | None]) -> pd.DataFrame:

@@ -51,11 +51,12 @@ class BatchResult:
             yield forecasts, orders
 
     def worker_stats(self) -> pd.DataFrame:
-        """Per worker (host:pid): stores and series scored, seconds, peak RSS MB (after :meth:`chunks`)."""
+        """Per worker (host:pid): partitions, stores and series scored, seconds, peak RSS MB (after chunks())."""
         rows = pd.concat(self.workers, ignore_index=True) if self.workers else pd.DataFrame(
-            columns=["store_id", "product_id", "quantity", "mean", "forecast_mean"])
-        return (rows.groupby("product_id").agg(stores=("store_id", "count"), series=("forecast_mean", "sum"),
-                                               seconds=("mean", "sum"), peak_rss_mb=("quantity", "max"))
+            columns=["store_id", "product_id", "quantity", "mean", "forecast_mean", "forecast_quantile"])
+        return (rows.groupby("product_id").agg(partitions=("store_id", "count"), stores=("forecast_quantile", "sum"),
+                                               series=("forecast_mean", "sum"), seconds=("mean", "sum"),
+                                               peak_rss_mb=("quantity", "max"))
                 .rename_axis("worker").reset_index())
 
     def _materialise(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -80,7 +81,8 @@ def split_results(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
     forecasts = chunk.loc[kind == "f", list(FORECAST_OUTPUT)].reset_index(drop=True)
     orders = chunk.loc[kind == "o", list(ORDER_OUTPUT)].reset_index(drop=True)
     orders = orders.astype({"packs": "int64", "has_stock": bool})
-    workers = chunk.loc[kind == "m", ["store_id", "product_id", "quantity", "mean", "forecast_mean"]]
+    workers = chunk.loc[kind == "m", ["store_id", "product_id", "quantity", "mean", "forecast_mean",
+                                      "forecast_quantile"]]
     return forecasts.assign(date=pd.to_datetime(forecasts["date"])), orders, workers.reset_index(drop=True)
 
 

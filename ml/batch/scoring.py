@@ -36,16 +36,18 @@ ORDER_SCHEMA = ("store_id:str,product_id:str,quantity:double,packs:long,forecast
 ORDER_OUTPUT: tuple[str, ...] = ("store_id", "product_id", "quantity", "packs", "forecast_mean",
                                  "forecast_quantile", "on_hand", "on_order", "has_stock")
 FORECAST_OUTPUT: tuple[str, ...] = ("store_id", "product_id", "date", "mean", "lower", "upper")
-#: what one scoring pass returns per store: forecast rows (kind 'f'), order rows ('o') and one row about the
-#: task that scored the store ('m': store_id, product_id = host:pid of the worker, quantity = its peak RSS in MB,
-#: mean = seconds spent on the store, forecast_mean = series scored)
+#: what one scoring call returns (a partition: one or more whole stores): forecast rows (kind 'f'), order rows
+#: ('o') and one row about the task that scored it ('m': store_id = its first store, product_id = host:pid of
+#: the worker, quantity = its peak RSS in MB, mean = seconds, forecast_mean = series, forecast_quantile = stores)
 RESULT_SCHEMA = ("kind:str,store_id:str,product_id:str,date:datetime,mean:double,lower:double,upper:double,"
                  "quantity:double,packs:long,forecast_mean:double,forecast_quantile:double,on_hand:double,"
                  "on_order:double,has_stock:bool")
 RESULT_COLUMNS: tuple[str, ...] = tuple(part.split(":")[0] for part in RESULT_SCHEMA.split(","))
 #: the raw rows a scoring partition receives: sales rows (a timestamp) and the store's stock rows (no timestamp)
-INPUT_COLUMNS: tuple[str, ...] = ("store_id", "product_id", "timestamp", "quantity", "discount", "stockout_hours",
-                                  "on_hand", "on_order")
+INPUT_COLUMNS: tuple[str, ...] = ("part", "store_id", "product_id", "timestamp", "quantity", "discount",
+                                  "stockout_hours", "on_hand", "on_order")
+#: series per scoring partition: several small stores go together (each call has a fixed cost), a big one alone
+SERIES_PER_PARTITION = 2000
 
 
 def daily_rows(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
@@ -170,8 +172,8 @@ class PartitionScorer:
             list(ORDER_OUTPUT)]
 
     def score(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """One store's raw rows (INPUT_COLUMNS: its sales and its stock rows) -> RESULT_COLUMNS: the forecasts,
-        the orders and one row about the worker, in one pass (the one function both engines run)."""
+        """Whole stores' raw rows (INPUT_COLUMNS: their sales and their stock rows) -> RESULT_COLUMNS: the
+        forecasts, the orders and one row about the worker, in one pass (the one function both engines run)."""
         started = time.perf_counter()
         dates = self.dates
         daily = daily_rows(frame, dates[0], dates[-1])
@@ -184,7 +186,8 @@ class PartitionScorer:
         store = str(frame["store_id"].iat[0]) if len(frame) else ""
         worker = pd.DataFrame({"store_id": [store], "product_id": [f"{socket.gethostname()}:{os.getpid()}"],
                                "quantity": [peak_rss_mb()], "mean": [time.perf_counter() - started],
-                               "forecast_mean": [float(len(orders))]})
+                               "forecast_mean": [float(len(orders))],
+                               "forecast_quantile": [float(frame["store_id"].nunique())]})
         parts = [forecast.assign(kind="f"), orders.assign(kind="o"), worker.assign(kind="m")]
         out = pd.concat([p for p in parts if len(p)], ignore_index=True)
         return out.reindex(columns=list(RESULT_COLUMNS)).astype({"packs": "Int64", "has_stock": "boolean"})

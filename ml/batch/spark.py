@@ -3,7 +3,8 @@
 1. ``summarise``: ONE aggregation with grouping sets gives the per-series totals and the chain's total per
    product and day (one scan, one shuffle of partial sums);
 2. ``sample_rows``: the sampled series' rows, by a broadcast join (no shuffle of the sales);
-3. ``score``: the window's sales and the stock rows, unioned (no join), are shuffled once by store and scored
+3. ``score``: the window's sales and the stock rows, unioned (no join), are shuffled once by scoring partition
+   (whole stores hashed into about one partition per SERIES_PER_PARTITION series) and scored
    by Fugue's ``transform`` with :meth:`~ml.batch.scoring.PartitionScorer.score` (forecasts, orders and a row
    about the worker in one pass); the executors write the results as Parquet into a spool folder, which the
    driver then reads back in Arrow batches (memory flat on both sides).
@@ -30,7 +31,7 @@ import pyarrow.dataset as ds
 from fugue import transform
 
 from ml.batch.engine import Engine, read_stock
-from ml.batch.scoring import INPUT_COLUMNS, RESULT_SCHEMA, PartitionScorer, daily_rows
+from ml.batch.scoring import INPUT_COLUMNS, RESULT_SCHEMA, SERIES_PER_PARTITION, PartitionScorer, daily_rows
 
 ARROW_BATCH_ROWS = 50_000  # rows per Arrow batch between the JVM and the Python workers
 READ_BATCH_ROWS = 200_000  # rows per chunk the driver reads back from the spool
@@ -78,9 +79,11 @@ def spark_session(master: str | None = None):
 class SparkEngine(Engine):
     name = "spark"
 
-    def __init__(self, session=None):
+    def __init__(self, session=None, series_per_partition: int = SERIES_PER_PARTITION):
         self.session = session or spark_session()
         self.session.conf.set("spark.sql.session.timeZone", "UTC")  # timestamps are naive UTC days
+        self.series_per_partition = series_per_partition
+        self.n_series: int | None = None  # from the last summary: sizes the scoring partitions
 
     def _sales(self, data: Path, start: pd.Timestamp, end: pd.Timestamp):
         """The window's raw sales: store_id, product_id (strings), timestamp, quantity, discount, stockout_hours."""
@@ -106,6 +109,7 @@ class SparkEngine(Engine):
         finally:
             self.session.catalog.dropTempView(view)
         series = both["date"].isna()
+        self.n_series = int(series.sum())
         stats = both.loc[series, ["store_id", "product_id", "quantity"]].reset_index(drop=True)
         chain = both.loc[~series, ["product_id", "date", "quantity"]].reset_index(drop=True)
         return stats, chain.assign(date=pd.to_datetime(chain["date"]))
@@ -129,8 +133,9 @@ class SparkEngine(Engine):
                              F.lit(None).cast("timestamp").alias("timestamp"),
                              *[F.lit(None).cast("double").alias(c) for c in ("quantity", "discount", "stockout_hours")],
                              F.col("on_hand").cast("double"), F.col("on_order").cast("double"))
-        rows = sales.unionByName(stock).select(*INPUT_COLUMNS)
-        results = transform(rows, scorer.score, schema=RESULT_SCHEMA, partition={"by": ["store_id"]},
+        parts = max(1, -(-(self.n_series or 0) // self.series_per_partition))  # whole stores hashed into parts
+        rows = sales.unionByName(stock).withColumn("part", F.pmod(F.xxhash64("store_id"), F.lit(parts)))
+        results = transform(rows.select(*INPUT_COLUMNS), scorer.score, schema=RESULT_SCHEMA, partition={"by": ["part"]},
                             engine=self.session, as_local=False)
         spool = _spool_dir()
         getattr(results, "native", results).write.mode("overwrite") \
@@ -154,7 +159,7 @@ class _SpooledResults:
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
         dataset = ds.dataset(str(self.spool / "results"), format="parquet")
-        for batch in dataset.to_batches(batch_size=READ_BATCH_ROWS):
+        for batch in dataset.to_batches(batch_size=READ_BATCH_ROWS, batch_readahead=1, fragment_readahead=1):
             if batch.num_rows:
                 yield batch.to_pandas()
 
