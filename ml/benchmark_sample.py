@@ -7,7 +7,7 @@ days are held out: the batch runs with ``--day`` = the first held-out day, so no
 settings (nothing is tuned on the held-out days). For each sample size the global model is fitted on a
 stratified sample and scores every series. Printed: WAPE (sum |error| / sum actual over every series x
 day) and MASE (mean over series of the MAE scaled by the in-sample seasonal-naive MAE, weekly season,
-series whose in-sample scale is 0 left out).
+series whose in-sample scale is 0 left out), and the same for the seasonal-naive forecast (last week repeated).
 """
 
 from __future__ import annotations
@@ -47,10 +47,18 @@ def last_day(data: Path) -> date:
     return pd.Timestamp(table.column("timestamp").to_pandas().max()).date()
 
 
+def _scores(actual: np.ndarray, predicted: np.ndarray, past: np.ndarray) -> dict:
+    scale = np.abs(past[:, 7:] - past[:, :-7]).mean(axis=1)
+    error = np.abs(actual - predicted)
+    ok = scale > 0
+    return {"WAPE": round(float(error.sum() / actual.sum()), 4),
+            "MASE": round(float((error.mean(axis=1)[ok] / scale[ok]).mean()), 4)}
+
+
 def evaluate(data: Path, sizes: list[int], horizon: int = 14, history_days: int = 91) -> pd.DataFrame:
     end = last_day(data)
     day = end - timedelta(days=horizon - 1)
-    rows = []
+    rows, baseline = [], None
     for size in sizes:
         config = BatchConfig(day=day, data=Path(data), history_days=history_days, horizon=horizon, sample_size=size)
         started = time.perf_counter()
@@ -61,16 +69,16 @@ def evaluate(data: Path, sizes: list[int], horizon: int = 14, history_days: int 
         predicted = forecast["mean"].to_numpy().reshape(len(keys), horizon)
         actual = _dense(data, keys, pd.Timestamp(day), pd.Timestamp(end))
         past = _dense(data, keys, *window(config))
-        scale = np.abs(past[:, 7:] - past[:, :-7]).mean(axis=1)
-        error = np.abs(actual - predicted)
-        ok = scale > 0
+        if baseline is None:  # the same series, no model: the last week repeated
+            naive = np.tile(past[:, -7:], (1, -(-horizon // 7)))[:, :horizon]
+            baseline = {"sample asked": "seasonal naive", "series scored": len(keys),
+                        **_scores(actual, naive, past)}
         rows.append({"sample asked": size, "sample": result.n_sampled, "series scored": len(keys),
-                     "WAPE": round(error.sum() / actual.sum(), 4),
-                     "MASE": round(float((error.mean(axis=1)[ok] / scale[ok]).mean()), 4),
+                     **_scores(actual, predicted, past),
                      "fit s": round(result.timings.get("fit_s", 0.0), 1), "fit + score s": round(seconds, 1),
                      "held out": f"{day}..{end}", "history days": history_days})
         print(rows[-1], flush=True)
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows + ([baseline] if baseline else []))
     print(table.to_string(index=False))
     return table
 
