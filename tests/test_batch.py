@@ -93,7 +93,7 @@ def spark():
 def test_spark_gives_the_local_engines_results(spark, local, config):
     from ml.batch.spark import SparkEngine
 
-    engine = SparkEngine(spark)
+    engine = SparkEngine(spark, series_per_partition=50)  # ~40 series a store: stores 1+2, then 3
     result = run_batch(engine, config)
     for kind in ("forecasts", "orders"):
         ours = sorted_frame(getattr(result, kind))
@@ -101,7 +101,8 @@ def test_spark_gives_the_local_engines_results(spark, local, config):
         assert ours.columns.tolist() == expected.columns.tolist()
         pd.testing.assert_frame_equal(ours, expected, check_dtype=False, rtol=1e-9)
     workers = result.worker_stats()  # each store's task reported its Python worker (host:pid, peak RSS)
-    assert workers["stores"].sum() == 3 and workers["series"].sum() == len(expected)  # whole stores per part
+    assert workers["stores"].sum() == 3 and workers["series"].sum() == len(expected)
+    assert workers["partitions"].sum() == 2  # whole stores packed up to 50 series: {1, 2}, {3}
     assert (workers["peak_rss_mb"] > 0).all() and workers["worker"].str.contains(":").all()
 
 

@@ -50,6 +50,19 @@ def read_store(folder: Path, store: str, start: pd.Timestamp, end: pd.Timestamp)
     return frame.assign(store_id=store, product_id=frame["product_id"].astype(str))
 
 
+def pack_stores(totals: pd.DataFrame, series_per_partition: int) -> pd.DataFrame:
+    """store_id -> part: whole stores in store order, a part closed once it holds ``series_per_partition``
+    series (the local engine's grouping, so both engines score the same groups)."""
+    counts = totals.groupby("store_id").size().sort_index()
+    parts, part, held = [], 0, 0
+    for count in counts.to_numpy():
+        parts.append(part)
+        held += int(count)
+        if held >= series_per_partition:
+            part, held = part + 1, 0
+    return pd.DataFrame({"store_id": counts.index.astype(str), "part": parts})
+
+
 def read_stock(data: Path) -> pd.DataFrame:
     """The stock rows (store_id, product_id, on_hand, on_order), empty when the folder has no stock.parquet."""
     path = Path(data) / "stock.parquet"

@@ -4,7 +4,8 @@
    product and day (one scan, one shuffle of partial sums);
 2. ``sample_rows``: the sampled series' rows, by a broadcast join (no shuffle of the sales);
 3. ``score``: the window's sales and the stock rows, unioned (no join), are shuffled once by scoring partition
-   (whole stores hashed into about one partition per SERIES_PER_PARTITION series) and scored
+   (whole stores packed into parts of SERIES_PER_PARTITION series, as the local engine groups them: a small
+   store -> part table, broadcast) and scored
    by Fugue's ``transform`` with :meth:`~ml.batch.scoring.PartitionScorer.score` (forecasts, orders and a row
    about the worker in one pass); the executors write the results as Parquet into a spool folder, which the
    driver then reads back in Arrow batches (memory flat on both sides).
@@ -30,7 +31,7 @@ import pandas as pd
 import pyarrow.dataset as ds
 from fugue import transform
 
-from ml.batch.engine import Engine, read_stock
+from ml.batch.engine import Engine, pack_stores, read_stock
 from ml.batch.scoring import INPUT_COLUMNS, RESULT_SCHEMA, SERIES_PER_PARTITION, PartitionScorer, daily_rows
 
 ARROW_BATCH_ROWS = 50_000  # rows per Arrow batch between the JVM and the Python workers
@@ -83,7 +84,7 @@ class SparkEngine(Engine):
         self.session = session or spark_session()
         self.session.conf.set("spark.sql.session.timeZone", "UTC")  # timestamps are naive UTC days
         self.series_per_partition = series_per_partition
-        self.n_series: int | None = None  # from the last summary: sizes the scoring partitions
+        self.parts: pd.DataFrame | None = None  # store_id -> part, from the last summary
 
     def _sales(self, data: Path, start: pd.Timestamp, end: pd.Timestamp):
         """The window's raw sales: store_id, product_id (strings), timestamp, quantity, discount, stockout_hours."""
@@ -109,9 +110,9 @@ class SparkEngine(Engine):
         finally:
             self.session.catalog.dropTempView(view)
         series = both["date"].isna()
-        self.n_series = int(series.sum())
         stats = both.loc[series, ["store_id", "product_id", "quantity"]].reset_index(drop=True)
         chain = both.loc[~series, ["product_id", "date", "quantity"]].reset_index(drop=True)
+        self.parts = pack_stores(stats, self.series_per_partition)
         return stats, chain.assign(date=pd.to_datetime(chain["date"]))
 
     def sample_rows(self, data, start, end, sample: pd.DataFrame) -> pd.DataFrame:
@@ -133,8 +134,10 @@ class SparkEngine(Engine):
                              F.lit(None).cast("timestamp").alias("timestamp"),
                              *[F.lit(None).cast("double").alias(c) for c in ("quantity", "discount", "stockout_hours")],
                              F.col("on_hand").cast("double"), F.col("on_order").cast("double"))
-        parts = max(1, -(-(self.n_series or 0) // self.series_per_partition))  # whole stores hashed into parts
-        rows = sales.unionByName(stock).withColumn("part", F.pmod(F.xxhash64("store_id"), F.lit(parts)))
+        if self.parts is None:
+            self.summarise(data, start, end)
+        parts = F.broadcast(self.session.createDataFrame(self.parts, "store_id string, part long"))
+        rows = sales.unionByName(stock).join(parts, "store_id")  # stores without a sale in the window: no part
         results = transform(rows.select(*INPUT_COLUMNS), scorer.score, schema=RESULT_SCHEMA, partition={"by": ["part"]},
                             engine=self.session, as_local=False)
         spool = _spool_dir()
