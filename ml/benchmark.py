@@ -62,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--series", type=int, default=1_000_000, help="served: series stored")
     parser.add_argument("--stores", type=int, default=100, help="chain: number of stores")
     parser.add_argument("--products", type=int, default=2000, help="chain: number of products")
-    parser.add_argument("--data", default=None, help="simulator | online_retail | completejourney | PATH")
+    parser.add_argument("--data", default=None, help="simulator | online_retail | completejourney | PATH; "
+                                                     "sample: a folder in the batch layout (default: simulated)")
     parser.add_argument("--runs", type=int, default=200, help="calls per latency measurement")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -75,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.what == "sample":
         from ml.benchmark_sample import run as run_sample
 
-        run_sample([int(x) for x in (args.sizes or "250,1000,5000").split(",")])
+        run_sample([int(x) for x in (args.sizes or "250,1000,5000").split(",")], data=args.data)
         return 0
     if args.what == "served":
         from ml.benchmark_served import run as run_served

@@ -12,6 +12,7 @@ import pytest
 from ml.batch.engine import Engine
 from ml.batch.job import BatchConfig, run_batch, sorted_frame
 from ml.batch.sample import stratified_sample
+from ml.batch.scoring import daily_rows
 from ml.data.simulator.scale import write_scale_chain
 
 DAY = date(2025, 7, 1)
@@ -91,9 +92,9 @@ def test_region_and_chain_rows_sum_the_store_means_with_intervals_of_their_own(l
 
 def test_partitioning_does_not_change_a_forecast(local, config):
     """Scoring the whole chain as one partition gives each store's per-partition numbers."""
-    sales = Engine().read_sales(config.data, *(pd.Timestamp(DAY) - pd.Timedelta(days=d) for d in
-                                              (config.history_days, 1)))
-    whole = sorted_frame(local.scorer.forecasts(sales))
+    start, end = (pd.Timestamp(DAY) - pd.Timedelta(days=d) for d in (config.history_days, 1))
+    raw = pd.read_parquet(config.data / "sales")
+    whole = sorted_frame(local.scorer.forecasts(daily_rows(raw, start, end)))
     pd.testing.assert_frame_equal(whole, sorted_frame(local.forecasts), check_dtype=False)
 
 
@@ -102,7 +103,7 @@ def spark():
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install -e '.[spark]'; .ci/run does)")
     if shutil.which("java") is None:
         pytest.skip("no java on the PATH: Spark needs a JRE (17)")
-    from ml.batch.engine import spark_session
+    from ml.batch.spark import spark_session
 
     session = spark_session("local[2]")
     session.conf.set("spark.sql.shuffle.partitions", "2")
@@ -111,13 +112,54 @@ def spark():
 
 
 def test_spark_gives_the_local_engines_results(spark, local, config):
-    from ml.batch.engine import SparkEngine
+    from ml.batch.spark import SparkEngine
 
-    engine = SparkEngine(spark)
+    engine = SparkEngine(spark, series_per_partition=50)  # ~40 series a store: stores 1+2, then 3
     result = run_batch(engine, config)
     for kind in ("forecasts", "orders"):
-        ours = sorted_frame(engine.to_pandas(getattr(result, kind)))
+        ours = sorted_frame(getattr(result, kind))
         expected = sorted_frame(getattr(local, kind))
         assert ours.columns.tolist() == expected.columns.tolist()
         pd.testing.assert_frame_equal(ours, expected, check_dtype=False, rtol=1e-9)
     pd.testing.assert_frame_equal(result.aggregates, local.aggregates, check_dtype=False, rtol=1e-9)
+    workers = result.worker_stats()  # each store's task reported its Python worker (host:pid, peak RSS)
+    assert workers["stores"].sum() == 3 and workers["series"].sum() == len(expected)
+    assert workers["partitions"].sum() == 2  # whole stores packed up to 50 series: {1, 2}, {3}
+    assert (workers["peak_rss_mb"] > 0).all() and workers["worker"].str.contains(":").all()
+
+
+def test_the_local_engine_streams_whole_stores(config, local):
+    """Streaming: a chunk holds whole stores, as many as fit in series_per_partition (at least one), and each
+    scoring call reports the worker that ran it; the grouping does not change a number."""
+    result = run_batch(Engine(series_per_partition=1), config, model=local.scorer.model)
+    stores = []
+    for forecasts, orders in result.chunks():
+        assert forecasts["store_id"].nunique() == 1 and set(orders["store_id"]) == set(forecasts["store_id"])
+        stores.append(forecasts["store_id"].iat[0])
+    assert stores == ["1", "2", "3"]
+    workers = result.worker_stats()
+    assert workers["partitions"].sum() == 3 and workers["stores"].sum() == 3
+    assert workers["series"].sum() == len(local.orders) and (workers["peak_rss_mb"] > 0).all()
+    first = int((local.orders["store_id"] == "1").sum())  # store 1 alone stays under the threshold: 1 and 2 go together
+    grouped = run_batch(Engine(series_per_partition=first + 1), config, model=local.scorer.model)
+    assert [f["store_id"].unique().tolist() for f, _ in grouped.chunks()] == [["1", "2"], ["3"]]
+    pd.testing.assert_frame_equal(sorted_frame(grouped.forecasts), sorted_frame(local.forecasts))
+
+
+def test_freshretail_in_the_batch_layout(tmp_path):
+    """Every store x product x day of FreshRetailNet becomes a sales row (zero-sale days too, with their signals)."""
+    from ml.batch.freshretail import write_freshretail_layout
+    from tests.test_data_freshretail import write_copy
+
+    counts = write_freshretail_layout(write_copy(tmp_path / "frn"), tmp_path / "layout")
+    assert counts["stores"] == 3 and counts["series"] == 4 and counts["rows"] == 6
+    assert sorted(p.name for p in (tmp_path / "layout" / "sales").iterdir()) == ["store_id=0", "store_id=3",
+                                                                                "store_id=5"]
+    zero = pd.read_parquet(tmp_path / "layout" / "sales" / "store_id=0").sort_values(["product_id", "timestamp"])
+    assert zero["quantity"].tolist() == [0.5, 0.0, 1.2] and zero["stockout_hours"].tolist() == [13.0, 16.0, 0.0]
+    day = pd.Timestamp("2024-03-28")
+    totals, chain = Engine().summarise(tmp_path / "layout", day, day + pd.Timedelta(days=1))
+    assert dict(zip(zip(totals["store_id"], totals["product_id"]), totals["quantity"])) == {
+        ("0", "4"): 0.5, ("0", "9"): 1.2, ("3", "4"): 3.6, ("5", "9"): 0.3}
+    chain = chain.set_index(["product_id", "date"])["quantity"]
+    assert chain[("4", day)] == pytest.approx(3.0) and chain[("9", day)] == pytest.approx(1.5)

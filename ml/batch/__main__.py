@@ -68,9 +68,11 @@ def main(argv: list[str] | None = None) -> int:
                                      model=registry.display_name(model), interval_level=int(model.level),
                                      horizon_days=config.horizon, source="batch")
     try:
-        n_forecasts = results_store.write_rows(url, run_id, "forecasts", engine.chunks(result.forecasts))
-        results_store.write_rows(url, run_id, "aggregates", [result.aggregates])
-        n_orders = results_store.write_rows(url, run_id, "orders", engine.chunks(result.orders))
+        n_forecasts = n_orders = 0
+        for forecasts, orders in result.chunks():  # scored and written store by store: memory stays flat
+            n_forecasts += results_store.write_rows(url, run_id, "forecasts", [forecasts])
+            n_orders += results_store.write_rows(url, run_id, "orders", [orders])
+        results_store.write_rows(url, run_id, "aggregates", [result.aggregates])  # sums of every chunk
         results_store.complete_run(url, run_id)
     except BaseException:
         results_store.discard_run(url, run_id)

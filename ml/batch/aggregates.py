@@ -1,7 +1,7 @@
 """Region and chain forecasts of a batch run: sums of the store forecasts, intervals computed for each sum.
 
-The sums (region x product x day, chain x product x day: small) are computed by the engine from the scored
-forecasts; the intervals on the driver, as :mod:`ml.models.hierarchy` does at training: the calibration
+The sums (region x product x day, chain x product x day: small) are accumulated on the driver from the scored
+chunks as the engine yields them (every row passes there on its way to the database); the intervals too, as :mod:`ml.models.hierarchy` does at training: the calibration
 residuals and forecasts of a group's series are summed cell by cell and split-conformal quantiles of the
 normalised sum bound the group's mean (never summed bounds). The batch's model was fitted on a sample, so
 it has calibration cells only for the sampled series: a group's cells are the sum over *its sampled
@@ -20,29 +20,45 @@ from ml.precomputed import CHAIN_SCOPE
 from ml.results import ScopeLevel
 
 AGGREGATE_COLUMNS: tuple[str, ...] = ("level", "scope", "product_id", "date", "mean", "lower", "upper")
+COLLAPSE_EVERY = 64  # chunk sums held before they are summed into one frame
 
 
-def aggregate_sums(engine, forecasts, regions: pd.DataFrame) -> pd.DataFrame:
-    """[level, scope, product_id, date, mean]: per region (stores without one count in the chain only) and
-    for the chain, summed by the engine (``regions``: store_id, region)."""
-    regions = regions.dropna(subset=["region"]).astype({"store_id": str, "region": str})
-    if engine.name == "spark":
-        from pyspark.sql import functions as F
+class AggregateSums:
+    """Region and chain sums of the store forecasts, accumulated chunk by chunk as the engine yields them.
 
-        by_region = (forecasts.join(engine.frame(regions), on="store_id", how="inner")
-                     .groupBy("region", "product_id", "date").agg(F.sum("mean").alias("mean")))
-        chain = forecasts.groupBy("product_id", "date").agg(F.sum("mean").alias("mean"))
-        by_region, chain = engine.to_pandas(by_region), engine.to_pandas(chain)
-    else:
-        frame = forecasts.merge(regions, on="store_id", how="inner")
-        by_region = frame.groupby(["region", "product_id", "date"], as_index=False)["mean"].sum()
+    A chunk holds whole stores' forecasts; the sums (region x product x day, chain x product x day) are small,
+    so they stay on the driver whatever the engine (``regions``: store_id, region; stores without a region
+    count in the chain only).
+    """
+
+    def __init__(self, regions: pd.DataFrame):
+        regions = regions.dropna(subset=["region"]).astype({"store_id": str, "region": str})
+        self._region_of = dict(zip(regions["store_id"], regions["region"]))
+        self._parts: list[pd.DataFrame] = []
+
+    def add(self, forecasts: pd.DataFrame) -> None:
+        region = forecasts["store_id"].astype(str).map(self._region_of)
+        by_region = (forecasts.assign(scope=region).dropna(subset=["scope"])
+                     .groupby(["scope", "product_id", "date"], as_index=False)["mean"].sum())
         chain = forecasts.groupby(["product_id", "date"], as_index=False)["mean"].sum()
-    parts = [by_region.rename(columns={"region": "scope"}).assign(level=ScopeLevel.REGION.value),
-             chain.assign(level=ScopeLevel.CHAIN.value, scope=CHAIN_SCOPE)]
-    out = pd.concat(parts, ignore_index=True).astype({"scope": str, "product_id": str})
-    out["date"] = pd.to_datetime(out["date"])
-    return out.sort_values(["level", "scope", "product_id", "date"]).reset_index(drop=True)[
-        ["level", "scope", "product_id", "date", "mean"]]
+        self._parts += [by_region.assign(level=ScopeLevel.REGION.value),
+                        chain.assign(level=ScopeLevel.CHAIN.value, scope=CHAIN_SCOPE)]
+        if len(self._parts) >= COLLAPSE_EVERY:  # memory bounded by (regions + 1) x products x days
+            self._parts = [self._collapsed()]
+
+    def _collapsed(self) -> pd.DataFrame:
+        return (pd.concat(self._parts, ignore_index=True).astype({"scope": str, "product_id": str})
+                .groupby(["level", "scope", "product_id", "date"], as_index=False)["mean"].sum())
+
+    def frame(self) -> pd.DataFrame:
+        """[level, scope, product_id, date, mean], sorted."""
+        columns = ["level", "scope", "product_id", "date", "mean"]
+        if not self._parts:
+            return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if c == "date" else float if c == "mean"
+                                              else str) for c in columns})
+        out = self._collapsed()
+        out["date"] = pd.to_datetime(out["date"])
+        return out.sort_values(columns[:4]).reset_index(drop=True)[columns]
 
 
 def _members(model, regions: pd.DataFrame) -> dict[tuple[str, str, str], list[int]]:
@@ -58,7 +74,7 @@ def _members(model, regions: pd.DataFrame) -> dict[tuple[str, str, str], list[in
 
 
 def with_bounds(model, sums: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
-    """``sums`` (from :func:`aggregate_sums`) with lower and upper bounds at the model's level."""
+    """``sums`` (from :meth:`AggregateSums.frame`) with lower and upper bounds at the model's level."""
     resid = model.calibration_residuals_.astype("float64")
     expected = model.calibration_expected_.astype("float64")
     cells = np.asarray(model.calibration_horizons_)

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from ml.batch.aggregates import aggregate_sums, with_bounds
+from ml.batch.aggregates import AggregateSums, with_bounds
 from ml.batch.engine import Engine
-from ml.batch.sample import series_stats, stratified_sample
-from ml.batch.scoring import FORECAST_SCHEMA, ORDER_SCHEMA, PartitionScorer, chain_totals
+from ml.batch.sample import stratified_sample
+from ml.batch.scoring import FORECAST_OUTPUT, ORDER_OUTPUT, PartitionScorer
 from ml.models.forecast import DemandForecaster
 from ml.orders.params import parameters_frame
 
@@ -34,12 +35,70 @@ class BatchConfig:
 
 @dataclass
 class BatchResult:
-    forecasts: pd.DataFrame | object  # engine frame
-    orders: pd.DataFrame | object
-    aggregates: pd.DataFrame  # region and chain x product x day (pandas: small), ml.batch.aggregates
+    """A run's results, computed lazily by the engine: iterate :meth:`chunks` once to write them."""
+
+    results: Iterable[pd.DataFrame]  # engine chunks of RESULT_COLUMNS (forecast, order and worker rows)
     scorer: PartitionScorer
     n_sampled: int
     timings: dict[str, float]
+    regions: pd.DataFrame | None = None  # store_id, region of the chain's stores (region sums)
+    workers: list[pd.DataFrame] = field(default_factory=list)  # one row per scored store, filled by chunks()
+    _frames: tuple[pd.DataFrame, pd.DataFrame] | None = field(default=None, repr=False)
+    _sums: AggregateSums | None = field(default=None, repr=False)  # complete once chunks() has been read
+
+    def chunks(self) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+        """(forecasts, orders) chunk pairs, FORECAST_OUTPUT and ORDER_OUTPUT columns, as the engine yields them."""
+        self.workers, sums = [], AggregateSums(self.regions if self.regions is not None else _no_regions())
+        for chunk in self.results:
+            forecasts, orders, workers = split_results(chunk)
+            self.workers.append(workers)
+            sums.add(forecasts)
+            yield forecasts, orders
+        self._sums = sums
+
+    def worker_stats(self) -> pd.DataFrame:
+        """Per worker (host:pid): partitions, stores and series scored, seconds, peak RSS MB (after chunks())."""
+        rows = pd.concat(self.workers, ignore_index=True) if self.workers else pd.DataFrame(
+            columns=["store_id", "product_id", "quantity", "mean", "forecast_mean", "forecast_quantile"])
+        return (rows.groupby("product_id").agg(partitions=("store_id", "count"), stores=("forecast_quantile", "sum"),
+                                               series=("forecast_mean", "sum"), seconds=("mean", "sum"),
+                                               peak_rss_mb=("quantity", "max"))
+                .rename_axis("worker").reset_index())
+
+    def _materialise(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if self._frames is None:  # everything in memory: tests and small chains only
+            pairs = list(self.chunks())
+            self._frames = (pd.concat([f for f, _ in pairs], ignore_index=True),
+                            pd.concat([o for _, o in pairs], ignore_index=True))
+        return self._frames
+
+    @property
+    def forecasts(self) -> pd.DataFrame:
+        return self._materialise()[0]
+
+    @property
+    def orders(self) -> pd.DataFrame:
+        return self._materialise()[1]
+
+    @property
+    def aggregates(self) -> pd.DataFrame:
+        """Region and chain x product x day rows with their own intervals (``ml.batch.aggregates``), from
+        the sums accumulated while :meth:`chunks` was read (read here if it has not been)."""
+        if self._sums is None:
+            self._materialise()
+        regions = self.regions if self.regions is not None else _no_regions()
+        return with_bounds(self.scorer.model, self._sums.frame(), regions)
+
+
+def split_results(chunk: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A RESULT_COLUMNS chunk -> (forecast rows, order rows, worker rows)."""
+    kind = chunk["kind"]
+    forecasts = chunk.loc[kind == "f", list(FORECAST_OUTPUT)].reset_index(drop=True)
+    orders = chunk.loc[kind == "o", list(ORDER_OUTPUT)].reset_index(drop=True)
+    orders = orders.astype({"packs": "int64", "has_stock": bool})
+    workers = chunk.loc[kind == "m", ["store_id", "product_id", "quantity", "mean", "forecast_mean",
+                                      "forecast_quantile"]]
+    return forecasts.assign(date=pd.to_datetime(forecasts["date"])), orders, workers.reset_index(drop=True)
 
 
 def window(config: BatchConfig) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -67,56 +126,42 @@ def _on_grid(daily: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.
 
 def run_batch(engine: Engine, config: BatchConfig, model: DemandForecaster | None = None) -> BatchResult:
     """Train on a stratified sample (unless ``model`` is given), then forecast and order every series,
-    partitioned by store."""
+    partitioned by store. The scoring is lazy: it runs as :meth:`BatchResult.chunks` is read."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
     start, end = window(config)
-    sales = engine.read_sales(config.data, start, end)
     products = pd.read_parquet(Path(config.data) / "products.parquet")
+    totals, chain = engine.summarise(config.data, start, end)
+    timings["summary_s"] = time.perf_counter() - started
     n_sampled = 0
     if model is None:
-        stats = engine.to_pandas(_stats(engine, sales, config.history_days))
+        stats = totals.assign(velocity=totals["quantity"] / max(config.history_days, 1)).drop(columns="quantity")
         sample = stratified_sample(stats, products, config.sample_size, config.seed)
-        rows = engine.to_pandas(engine.left_join(engine.frame(sample), sales, ["store_id", "product_id"])
-                                if engine.name == "spark" else sample.merge(sales, on=["store_id", "product_id"]))
-        timings["read_and_sample_s"] = time.perf_counter() - started
+        rows = engine.sample_rows(config.data, start, end, sample)
+        timings["sample_s"] = time.perf_counter() - started - timings["summary_s"]
+        fitted = time.perf_counter()
         model = fit_sample(rows.assign(date=pd.to_datetime(rows["date"])), config)
-        timings["fit_s"] = time.perf_counter() - started - timings["read_and_sample_s"]
+        timings["fit_s"] = time.perf_counter() - fitted
         n_sampled = len(sample)
-    elif model.last_date_ != window(config)[1]:
-        raise ValueError(f"the model was fitted up to {model.last_date_.date()}, the run needs {window(config)[1].date()}")
-    chain = engine.to_pandas(_chain(engine, sales))
+    elif model.last_date_ != end:
+        raise ValueError(f"the model was fitted up to {model.last_date_.date()}, the run needs {end.date()}")
     scorer = PartitionScorer(model, chain, config.horizon, parameters_frame(products))
-    forecasts = engine.apply(sales, scorer.forecasts, FORECAST_SCHEMA)
-    regions = _regions(config.data)
-    aggregates = with_bounds(model, aggregate_sums(engine, forecasts, regions), regions)
-    stock = pd.read_parquet(Path(config.data) / "stock.parquet")[["store_id", "product_id", "on_hand", "on_order"]]
-    stock = stock.astype({"store_id": str, "product_id": str, "on_hand": float, "on_order": float})
-    with_stock = engine.left_join(forecasts, engine.frame(stock), ["store_id", "product_id"])
-    orders = engine.apply(with_stock, scorer.orders, ORDER_SCHEMA)
-    return BatchResult(forecasts, orders, aggregates, scorer, n_sampled, timings)
+    scoring = time.perf_counter()
+    results = engine.score(config.data, start, end, scorer)
+    timings["score_setup_s"] = time.perf_counter() - scoring
+    return BatchResult(results, scorer, n_sampled, timings, regions=_regions(config.data))
+
+
+def _no_regions() -> pd.DataFrame:
+    return pd.DataFrame({"store_id": pd.Series(dtype=str), "region": pd.Series(dtype=str)})
 
 
 def _regions(data: Path) -> pd.DataFrame:
     """store_id, region of the chain's stores.parquet (none: every store counts in the chain only)."""
     path = Path(data) / "stores.parquet"
     if not path.exists():
-        return pd.DataFrame({"store_id": pd.Series(dtype=str), "region": pd.Series(dtype=str)})
+        return _no_regions()
     return pd.read_parquet(path, columns=["store_id", "region"]).astype({"store_id": str})
-
-
-def _stats(engine: Engine, sales, days: int):
-    if engine.name == "spark":
-        from pyspark.sql import functions as F
-        return sales.groupBy("store_id", "product_id").agg((F.sum("quantity") / days).alias("velocity"))
-    return series_stats(sales, days)
-
-
-def _chain(engine: Engine, sales):
-    if engine.name == "spark":
-        from pyspark.sql import functions as F
-        return sales.groupBy("product_id", "date").agg(F.sum("quantity").alias("quantity"))
-    return chain_totals(sales)
 
 
 def sorted_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -125,4 +170,4 @@ def sorted_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(keys).reset_index(drop=True)
 
 
-__all__ = ["BatchConfig", "BatchResult", "run_batch", "fit_sample", "sorted_frame", "window"]
+__all__ = ["BatchConfig", "BatchResult", "run_batch", "fit_sample", "sorted_frame", "split_results", "window"]

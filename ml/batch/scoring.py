@@ -10,7 +10,11 @@ engine call :meth:`PartitionScorer.forecasts` on the same pandas frames.
 
 from __future__ import annotations
 
+import os
 import pickle
+import resource
+import socket
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +35,44 @@ ORDER_SCHEMA = ("store_id:str,product_id:str,quantity:double,packs:long,forecast
                 "forecast_quantile:double,on_hand:double,on_order:double,has_stock:bool")
 ORDER_OUTPUT: tuple[str, ...] = ("store_id", "product_id", "quantity", "packs", "forecast_mean",
                                  "forecast_quantile", "on_hand", "on_order", "has_stock")
+FORECAST_OUTPUT: tuple[str, ...] = ("store_id", "product_id", "date", "mean", "lower", "upper")
+#: what one scoring call returns (a partition: one or more whole stores): forecast rows (kind 'f'), order rows
+#: ('o') and one row about the task that scored it ('m': store_id = its first store, product_id = host:pid of
+#: the worker, quantity = its peak RSS in MB, mean = seconds, forecast_mean = series, forecast_quantile = stores)
+RESULT_SCHEMA = ("kind:str,store_id:str,product_id:str,date:datetime,mean:double,lower:double,upper:double,"
+                 "quantity:double,packs:long,forecast_mean:double,forecast_quantile:double,on_hand:double,"
+                 "on_order:double,has_stock:bool")
+RESULT_COLUMNS: tuple[str, ...] = tuple(part.split(":")[0] for part in RESULT_SCHEMA.split(","))
+#: the raw rows a scoring partition receives: sales rows (a timestamp) and the store's stock rows (no timestamp)
+INPUT_COLUMNS: tuple[str, ...] = ("part", "store_id", "product_id", "timestamp", "quantity", "discount",
+                                  "stockout_hours", "on_hand", "on_order")
+#: series per scoring partition: several small stores go together (each call has a fixed cost), a big one alone
+SERIES_PER_PARTITION = 2000
+
+
+def daily_rows(frame: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Sales rows -> one row per store x product x day from ``start`` to ``end`` with a sale (quantity summed,
+    lowest price ratio, most stock-out hours). ``timestamp`` may be datetimes or nanoseconds since the epoch."""
+    frame = frame[frame["timestamp"].notna()]
+    dates = pd.to_datetime(frame["timestamp"]).dt.normalize()
+    frame = frame.assign(date=dates, store_id=frame["store_id"].astype(str), product_id=frame["product_id"].astype(str))
+    frame = frame[(dates >= start) & (dates <= end)]
+    return (frame.groupby(["store_id", "product_id", "date"], as_index=False, sort=True)
+            .agg(quantity=("quantity", "sum"), discount=("discount", "min"),
+                 stockout_hours=("stockout_hours", "max")))
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (a Spark Python worker, or the local engine's process), in MB:
+    Linux's VmHWM (reset when a program starts, unlike ru_maxrss which keeps the parent's peak across exec)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def partition_matrix(frame: pd.DataFrame, dates: pd.DatetimeIndex) -> DemandMatrix:
@@ -128,6 +170,27 @@ class PartitionScorer:
         out = compute_orders(forecast[columns], self.parameters, stock, level=self.model.level)
         return out.assign(packs=out["packs"].astype("int64"), has_stock=out["has_stock"].astype(bool))[
             list(ORDER_OUTPUT)]
+
+    def score(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Whole stores' raw rows (INPUT_COLUMNS: their sales and their stock rows) -> RESULT_COLUMNS: the
+        forecasts, the orders and one row about the worker, in one pass (the one function both engines run)."""
+        started = time.perf_counter()
+        dates = self.dates
+        daily = daily_rows(frame, dates[0], dates[-1])
+        forecast = self.forecasts(daily)
+        stock = frame[frame["timestamp"].isna()] if "on_hand" in frame else frame.iloc[:0]
+        stock = (stock[["store_id", "product_id", "on_hand", "on_order"]]
+                 .astype({"store_id": str, "product_id": str, "on_hand": float, "on_order": float})
+                 .drop_duplicates(["store_id", "product_id"]))
+        orders = self.orders(forecast.merge(stock, on=["store_id", "product_id"], how="left"))
+        store = str(frame["store_id"].iat[0]) if len(frame) else ""
+        worker = pd.DataFrame({"store_id": [store], "product_id": [f"{socket.gethostname()}:{os.getpid()}"],
+                               "quantity": [peak_rss_mb()], "mean": [time.perf_counter() - started],
+                               "forecast_mean": [float(len(orders))],
+                               "forecast_quantile": [float(frame["store_id"].nunique())]})
+        parts = [forecast.assign(kind="f"), orders.assign(kind="o"), worker.assign(kind="m")]
+        out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+        return out.reindex(columns=list(RESULT_COLUMNS)).astype({"packs": "Int64", "has_stock": "boolean"})
 
     def size_bytes(self) -> int:
         """How many bytes this scorer weighs once pickled (what each partition task receives)."""
