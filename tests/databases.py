@@ -49,3 +49,14 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path}/caddie.db"
     else:
         yield from postgres_url()
+
+
+@pytest.fixture
+def results_url(db_url: str) -> str:
+    """``db_url`` without any table of the results store (PostgreSQL is shared between tests)."""
+    from ml.data import results_store as rs
+
+    engine = sa.create_engine(db_url)
+    rs.metadata.drop_all(engine)
+    engine.dispose()
+    return db_url

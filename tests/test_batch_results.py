@@ -9,17 +9,14 @@ import pytest
 import sqlalchemy as sa
 
 from ml.data import results_store as rs
-from tests.databases import db_url  # noqa: F401 - the fixture
+from tests.databases import db_url, results_url  # noqa: F401 - the fixtures
 
 DAY = date(2025, 7, 1)
 
 
 @pytest.fixture
-def url(db_url: str) -> str:  # noqa: F811
-    engine = sa.create_engine(db_url)
-    rs.metadata.drop_all(engine)  # PostgreSQL is shared between tests: start from no results
-    engine.dispose()
-    return db_url
+def url(results_url: str) -> str:
+    return results_url
 
 
 def _forecasts(level: float, stores=("1", "2"), products=("A", "B")) -> pd.DataFrame:

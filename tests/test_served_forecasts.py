@@ -26,7 +26,7 @@ from ml.forecast_sources import NoServedRun
 from ml.service import Caddie
 from ml.settings import MLSettings
 from ml.train import train_all
-from tests.databases import db_url  # noqa: F401 - the fixture
+from tests.databases import db_url, results_url  # noqa: F401 - the fixtures
 from tests.test_service_chain import END, FIRST, sales_log
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,11 +36,8 @@ PRODUCTS = ("yaourt", "baguette", "camembert", "pommes")
 
 
 @pytest.fixture
-def url(db_url: str) -> str:  # noqa: F811
-    engine = sa.create_engine(db_url)
-    rs.metadata.drop_all(engine)  # PostgreSQL is shared between tests: start from no results
-    engine.dispose()
-    return db_url
+def url(results_url: str) -> str:
+    return results_url
 
 
 def shifted(days: int, name: str = "petite-chaine") -> Dataset:
