@@ -163,3 +163,12 @@ def test_freshretail_in_the_batch_layout(tmp_path):
         ("0", "4"): 0.5, ("0", "9"): 1.2, ("3", "4"): 3.6, ("5", "9"): 0.3}
     chain = chain.set_index(["product_id", "date"])["quantity"]
     assert chain[("4", day)] == pytest.approx(3.0) and chain[("9", day)] == pytest.approx(1.5)
+
+
+def test_a_day_without_sales_before_it_is_one_line_not_a_trace(chain, tmp_path, capsys):
+    from ml.batch.__main__ import main
+
+    code = main(["--day", "2023-01-01", "--data", str(chain), "--database-url", f"sqlite:///{tmp_path}/r.db"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and err[0].startswith("--day 2023-01-01: no sale in ")
+    assert "2022-10-02 to 2022-12-31" in err[0]  # the 91 days it looked at

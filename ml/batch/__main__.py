@@ -22,7 +22,7 @@ import joblib
 
 from ml import registry
 from ml.batch.engine import ENGINES, make_engine
-from ml.batch.job import BatchConfig, run_batch
+from ml.batch.job import BatchConfig, EmptyWindow, run_batch
 from ml.data import results_store
 from ml.settings import MLSettings
 
@@ -59,7 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     engine = make_engine(args.engine)
     model = joblib.load(args.model) if args.model and args.model.is_file() else None
-    result = run_batch(engine, config, model=model)
+    try:
+        result = run_batch(engine, config, model=model)
+    except EmptyWindow as error:
+        print(error, file=sys.stderr)
+        return 2
     if args.model and model is None:
         joblib.dump(result.scorer.model, args.model)
     version = hashlib.sha256(joblib.hash(result.scorer.model).encode()).hexdigest()[:16]

@@ -33,6 +33,10 @@ class BatchConfig:
     model: dict = field(default_factory=dict)  # DemandForecaster parameters
 
 
+class EmptyWindow(ValueError):
+    """The run's window has nothing to learn from or score (an operator's wrong --day, --data or --model)."""
+
+
 @dataclass
 class BatchResult:
     """A run's results, computed lazily by the engine: iterate :meth:`chunks` once to write them."""
@@ -132,6 +136,9 @@ def run_batch(engine: Engine, config: BatchConfig, model: DemandForecaster | Non
     start, end = window(config)
     products = pd.read_parquet(Path(config.data) / "products.parquet")
     totals, chain = engine.summarise(config.data, start, end)
+    if totals.empty:
+        raise EmptyWindow(f"--day {config.day}: no sale in {config.data} from {start.date()} to {end.date()} "
+                          f"(the {config.history_days} days before it)")
     timings["summary_s"] = time.perf_counter() - started
     n_sampled = 0
     if model is None:
@@ -144,7 +151,7 @@ def run_batch(engine: Engine, config: BatchConfig, model: DemandForecaster | Non
         timings["fit_s"] = time.perf_counter() - fitted
         n_sampled = len(sample)
     elif model.last_date_ != end:
-        raise ValueError(f"the model was fitted up to {model.last_date_.date()}, the run needs {end.date()}")
+        raise EmptyWindow(f"--model: the model was fitted up to {model.last_date_.date()}, the run needs {end.date()}")
     scorer = PartitionScorer(model, chain, config.horizon, parameters_frame(products))
     scoring = time.perf_counter()
     results = engine.score(config.data, start, end, scorer)
