@@ -20,7 +20,7 @@ from ml.experiments.log import Exposure
 from ml.experiments.outcomes import customer_outcomes
 from ml.experiments.report import build_report
 from ml.experiments.results import ExperimentReport
-from ml.models.recommend import Recommender
+from ml.evaluation.recommend import shipped_model
 from ml.models.recommend_baselines import PopularityRecommender
 
 
@@ -54,7 +54,7 @@ def replay_exposures(transactions: pd.DataFrame, experiment: Experiment, plan: R
         for customer in customers:
             by_arm.setdefault(assign(experiment, customer, plan.salt).name, []).append(customer)
         for arm, members in by_arm.items():
-            model = (Recommender() if arm == "model" else PopularityRecommender()).fit(past)
+            model = (shipped_model() if arm == "model" else PopularityRecommender()).fit(past)
             shown = model.recommend_batch(members, plan.n)
             exposures += [Exposure(experiment.name, arm, c, tuple(shown[c]), "replay", day.to_pydatetime())
                           for c in members]
