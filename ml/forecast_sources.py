@@ -112,19 +112,16 @@ class DatabaseForecasts:
         self._engine, self.run = engine, run
         self.run_id = str(run["run_id"])
         self.name = f"database run {self.run_id[:8]} ({run.get('source') or 'batch'}, {run['day']})"
-        self.as_of = _as_date(run["day"]) - timedelta(days=1)
+        self.as_of = results_store.as_date(run["day"]) - timedelta(days=1)
         self.horizon_days = int(run["horizon_days"])
         self.model, self.level = str(run["model"]), int(run["interval_level"])
 
     def _rows(self, statement: sa.TextClause, params: dict) -> list:
-        for attempt in (0, 1):  # a connection the server dropped is retried once on a fresh one
-            try:
-                with self._engine.connect() as connection:
-                    return connection.execute(statement, {"run": self.run_id, **params}).all()
-            except sa.exc.DBAPIError as exc:
-                if attempt or not exc.connection_invalidated:
-                    raise ForecastsUnavailable(f"DATABASE_URL: {type(exc.orig or exc).__name__}") from exc
-        raise AssertionError("unreachable")  # pragma: no cover
+        try:
+            return results_store.read_retried(
+                self._engine, lambda connection: connection.execute(statement, {"run": self.run_id, **params}).all())
+        except sa.exc.DBAPIError as exc:
+            raise ForecastsUnavailable(f"DATABASE_URL: {type(exc.orig or exc).__name__}") from exc
 
     def series(self, level: str, scope: str, product_id: str) -> StoredForecast | None:
         if level == ScopeLevel.STORE.value:
@@ -145,13 +142,9 @@ class DatabaseForecasts:
         return {pid: out[pid] for pid in product_ids if pid in out}
 
 
-def _as_date(value) -> date:
-    return date.fromisoformat(str(value)[:10]) if not isinstance(value, date) else value
-
-
 def _series(rows: list) -> StoredForecast:
     _, days, mean, lower, upper = zip(*rows)
-    return StoredForecast(np.array([_as_date(d).toordinal() for d in days], dtype="int64"),
+    return StoredForecast(np.array([results_store.as_date(d).toordinal() for d in days], dtype="int64"),
                           np.asarray(mean, dtype="float64"), np.asarray(lower, dtype="float64"),
                           np.asarray(upper, dtype="float64"))
 

@@ -22,12 +22,15 @@ which forecaster, its interval level and horizon; ``source`` 'training' or 'batc
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
+from typing import TypeVar
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+T = TypeVar("T")
 
 from ml.data.store import _insert, get_engine
 
@@ -226,11 +229,25 @@ _ORDER_QUERY = sa.text(f"SELECT {', '.join(ORDER_FIELDS)} FROM orders "
 def read_forecast(connection: sa.Connection, run_id: str, store_id: str, product_id: str) -> list[tuple]:
     """(date, mean, lower, upper) rows of one series of a run, by date: one index range read."""
     rows = connection.execute(_FORECAST_QUERY, {"run": run_id, "store": store_id, "product": product_id})
-    return [(_as_date(r[0]), *r[1:]) for r in rows]
+    return [(as_date(r[0]), *r[1:]) for r in rows]
 
 
-def _as_date(value) -> date:
-    return date.fromisoformat(value) if isinstance(value, str) else value  # SQLite returns text
+def as_date(value) -> date:
+    """A ``date`` column's value as a date (SQLite returns text, sometimes with a time)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def read_retried(engine: Engine, read: Callable[[sa.Connection], T]) -> T:
+    """``read(connection)`` on a pooled connection; a connection the server dropped is retried once on a fresh
+    one (the readers' engines have no pre-ping: one round trip less per answer). Other errors propagate."""
+    for attempt in (0, 1):
+        try:
+            with engine.connect() as connection:
+                return read(connection)
+        except sa.exc.DBAPIError as exc:
+            if attempt or not exc.connection_invalidated:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def read_order(connection: sa.Connection, run_id: str, store_id: str, product_id: str) -> dict | None:
@@ -268,14 +285,8 @@ class ServedResults:
         return self.run
 
     def _read(self, reader, store_id: str, product_id: str):
-        for attempt in (0, 1):
-            try:
-                with self.engine.connect() as connection:
-                    return reader(connection, self.run["run_id"], store_id, product_id)
-            except sa.exc.DBAPIError as exc:
-                if attempt or not exc.connection_invalidated:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return read_retried(self.engine, lambda connection: reader(connection, self.run["run_id"], store_id,
+                                                                   product_id))
 
     def forecast(self, store_id: str, product_id: str) -> list[tuple]:
         """(date, mean, lower, upper) of one series; [] without a run or without that series."""
