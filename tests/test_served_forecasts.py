@@ -8,6 +8,8 @@ training publishes its run into the test's database (SQLite always, PostgreSQL w
 
 from __future__ import annotations
 
+import json
+
 import os
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.refresh import LiveCaddie, refresh_models
+from bot.web.problems import error_problem
 from ml import publish
 from ml.data import results_store as rs
 from ml.data.schema import Dataset
@@ -202,6 +205,10 @@ def test_a_database_gone_after_start_up_gets_a_clear_reply(tmp_path):
         caddie.forecast("yaourt", store="Nantes")
     assert "base de données ne répond pas" in user_message(raised.value, "fr")
     assert "database does not answer" in user_message(raised.value, "en")
+    problem = error_problem(raised.value, "en")  # the REST API: a temporary outage, not an internal error
+    body = json.loads(problem.body)
+    assert problem.status_code == 503 and body["type"] == "/problems/forecasts-unavailable"
+    assert "database does not answer" in body["detail"]
 
 
 def test_a_run_replaces_its_day_of_its_own_data_only_and_old_runs_are_pruned(tmp_path):

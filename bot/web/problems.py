@@ -20,6 +20,7 @@ from ml.errors import (
     CaddieError,
     DataError,
     DateOutOfRange,
+    ForecastsUnavailable,
     ModelNotReady,
     NoCustomerData,
     NotEnoughHistory,
@@ -43,6 +44,8 @@ _KNOWN: tuple[tuple[type[BaseException], int, str, str, str], ...] = (
     (NotEnoughHistory, 422, "not-enough-history", "Historique insuffisant", "Not enough history"),
     (BadDate, 400, "bad-date", "Date illisible", "Unreadable date"),
     (UsageError, 400, "bad-request", "Requête incorrecte", "Bad request"),
+    (ForecastsUnavailable, 503, "forecasts-unavailable", "Prévisions illisibles pour le moment",
+     "Forecasts unreadable right now"),
     (ModelNotReady, 503, "model-not-ready", "Modèle pas prêt", "Model not ready"),
     (DataError, 500, "data-error", "Erreur de données", "Data error"),
 )
