@@ -132,19 +132,21 @@ def round_to_packs(level: np.ndarray, position: np.ndarray, pack_size: np.ndarra
     reach it: of the pack counts just under and just over the cap, the one with the lower expected
     newsvendor cost is ordered.
     """
-    position, pack_size = np.asarray(position, float), np.asarray(pack_size, float)
+    position = np.asarray(position, float)
+    pack_size = np.broadcast_to(np.asarray(pack_size, float), position.shape)
     need = np.maximum(np.asarray(level, float) - position, 0.0)
     packs = np.ceil(need / pack_size - _EPS)
     if cap is None:
         return packs.astype(int), np.zeros(len(packs), dtype=bool)
     capped = position + packs * pack_size > cap.level + _EPS
-    room = np.maximum(np.minimum(cap.level, 1e15) - position, 0.0)
-    under = np.floor(room / pack_size + _EPS)
-    over = np.minimum(under + 1, packs)
-    ratio = np.nan_to_num(cap.ratio, nan=0.5)
-    cost_under = expected_pinball_loss(position + under * pack_size, cap.mu, cap.variance, ratio)
-    cost_over = expected_pinball_loss(position + over * pack_size, cap.mu, cap.variance, ratio)
-    packs = np.where(capped, np.where(cost_over < cost_under - _EPS, over, under), packs)
+    at = np.flatnonzero(capped)  # the expected costs (scipy) only where the cap binds
+    room = np.maximum(cap.level[at] - position[at], 0.0)
+    under = np.floor(room / pack_size[at] + _EPS)
+    over = np.minimum(under + 1, packs[at])
+    mu, variance, ratio = cap.mu[at], cap.variance[at], np.nan_to_num(cap.ratio[at], nan=0.5)
+    cost_under = expected_pinball_loss(position[at] + under * pack_size[at], mu, variance, ratio)
+    cost_over = expected_pinball_loss(position[at] + over * pack_size[at], mu, variance, ratio)
+    packs[at] = np.where(cost_over < cost_under - _EPS, over, under)
     return packs.astype(int), capped
 
 
