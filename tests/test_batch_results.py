@@ -85,12 +85,14 @@ def test_no_run_yet(url):
     assert rs.latest_run(url) is None
 
 
-def test_served_results_follow_the_latest_complete_run_after_refresh(url):
-    served = rs.ServedResults(url)
-    assert served.forecast("1", "A") == [] and served.order("1", "A") is None  # no run yet
-    _run(url, 10.0)
-    assert served.forecast("1", "A") == []  # not refreshed yet: still what it read at start
-    served.refresh()
-    assert [r[1] for r in served.forecast("1", "A")] == [10.0, 11.0, 12.0]
-    assert served.order("1", "A")["quantity"] == 10.0
-    assert served.forecast("9", "A") == []
+def test_the_served_benchmark_times_the_bots_reader_and_loads_its_run_once(url, capsys):
+    from ml import benchmark_served
+
+    benchmark_served.run(url, n_series=60, runs=30, stores=4)
+    first = capsys.readouterr().out
+    assert "wrote 840 forecast rows (60 series x 14 days)" in first and "p99" in first
+    benchmark_served.run(url, n_series=60, runs=30, stores=4)  # the same run is served: read only
+    second = capsys.readouterr().out
+    assert "wrote" not in second and "p99" in second
+    run = rs.latest_run(url, data_name=benchmark_served.DATA_NAME)
+    assert run["horizon_days"] == 14 and len(rs.read_run(url, run["run_id"])) == 840

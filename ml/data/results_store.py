@@ -262,35 +262,3 @@ def read_run(engine_or_url: Engine | str, run_id: str, kind: str = "forecasts") 
     table = _RESULT_TABLES[kind][0]
     with _engine(engine_or_url).connect() as connection:
         return pd.read_sql(sa.select(table).where(table.c.run_id == run_id), connection)
-
-
-class ServedResults:
-    """What the bot (or an API) reads: the latest complete run's rows, one series per query.
-
-    The run is looked up once and kept until :meth:`refresh` (call it after a nightly run, e.g. from the
-    scheduler); each answer is one indexed range read on (run_id, store_id, product_id). Given a URL, the
-    engine has no pre-ping (one round trip less per answer): a connection the server dropped is retried
-    once on a fresh one instead.
-    """
-
-    def __init__(self, engine_or_url: Engine | str):
-        if isinstance(engine_or_url, str) and not engine_or_url.startswith("sqlite"):
-            engine_or_url = sa.create_engine(engine_or_url)
-        self.engine = _engine(engine_or_url)
-        self.run: dict | None = None
-        self.refresh()
-
-    def refresh(self) -> dict | None:
-        self.run = latest_run(self.engine)
-        return self.run
-
-    def _read(self, reader, store_id: str, product_id: str):
-        return read_retried(self.engine, lambda connection: reader(connection, self.run["run_id"], store_id,
-                                                                   product_id))
-
-    def forecast(self, store_id: str, product_id: str) -> list[tuple]:
-        """(date, mean, lower, upper) of one series; [] without a run or without that series."""
-        return [] if self.run is None else self._read(read_forecast, store_id, product_id)
-
-    def order(self, store_id: str, product_id: str) -> dict | None:
-        return None if self.run is None else self._read(read_order, store_id, product_id)
