@@ -92,10 +92,12 @@ def test_nothing_at_or_after_the_cut_off_is_used(stacked: StackedPropensity, sho
 
 def _without_half_the_inner_window(model: StackedPropensity, shop: pd.DataFrame) -> pd.DataFrame:
     """The shop with the inner window's purchases of every second customer removed (same ids before it)."""
-    drop = _inner_window(model, shop) & (shop["customer_id"].str.extract(r"(\d+)$")[0].fillna("1").astype(int) % 2 == 0)
+    number = shop["customer_id"].str.extract(r"(\d+)$")[0].fillna("1").astype(int)
+    drop = _inner_window(model, shop) & (number % 2 == 0)
     changed = shop[~drop]
     before = shop["timestamp"] < model.calibration_cutoff_
-    assert set(changed["customer_id"]) == set(shop["customer_id"]) and set(changed["product_id"]) == set(shop["product_id"])
+    assert set(changed["customer_id"]) == set(shop["customer_id"])
+    assert set(changed["product_id"]) == set(shop["product_id"])
     assert drop.sum() > 50 and changed[before[~drop]].equals(shop[before])
     return changed
 

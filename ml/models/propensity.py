@@ -257,7 +257,8 @@ class PropensityModel(PropensityEstimator):
             cust, prod, y = cust[keep], prod[keep], y[keep]
         return pair_features(summary, cust, prod), y
 
-    def _training_rows(self, history: History, cutoff: int) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
+    def _training_rows(self, history: History,
+                       cutoff: int) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
         """Training rows (the training cutoffs, negatives downsampled) and calibration rows (the last window
         ``[cutoff - horizon, cutoff)``, all candidates); every training label ends at the calibration cutoff.
         Sets ``training_cutoffs_``, ``calibration_cutoff_`` and ``n_training_rows_``."""
