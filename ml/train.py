@@ -84,7 +84,7 @@ def _fitters(settings: MLSettings, dataset: Dataset, daily: pd.DataFrame) -> dic
         known = customer_dataset(dataset).transactions
         horizon = settings.propensity_horizon_days
         fitters["recommend"] = lambda: shipped_recommender().fit(known)  # the best on the validation window
-        fitters["propensity"] = lambda: shipped_propensity(horizon).fit(known)  # logistic regression: ties the GBM
+        fitters["propensity"] = lambda: shipped_propensity(horizon).fit(known)  # LR + GBM stacked on the inner window
     return fitters
 
 

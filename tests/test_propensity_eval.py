@@ -47,15 +47,17 @@ def test_holdout_pairs_come_from_the_past_and_labels_from_the_window(shop: pd.Da
     assert holdout_pairs(shop, HORIZON).pairs.equals(holdout.pairs)  # fixed seed
 
 
-def test_the_logistic_regression_is_the_shipped_model_and_the_gbm_a_peer() -> None:
+def test_the_stack_is_the_shipped_model_and_its_two_learners_are_peers() -> None:
     from ml.evaluation.propensity import default_baselines, shipped_model
     from ml.models.propensity_peers import LogisticPropensity
+    from ml.models.propensity_stacked import StackedPropensity
 
     model = shipped_model(21)
-    assert type(model) is LogisticPropensity and model.horizon_days == 21
+    assert type(model) is StackedPropensity and model.horizon_days == 21
     peers = default_baselines(21)
     assert type(peers["PropensityGBM"]) is PropensityModel and peers["PropensityGBM"].horizon_days == 21
-    assert "LogisticRegression" not in peers
+    assert type(peers["LogisticRegression"]) is LogisticPropensity and peers["LogisticRegression"].horizon_days == 21
+    assert model.display_name not in peers
 
 
 def test_evaluate_propensity_reports_every_model_on_the_same_pairs(shop: pd.DataFrame) -> None:

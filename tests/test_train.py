@@ -50,20 +50,20 @@ def test_ensure_trained_trains_everything_on_a_fresh_machine(ensured):
 
 
 def test_the_shipped_models_are_trained_and_served(ensured):
-    # propensity: the logistic regression (it ties the gradient boosting, the simpler model ships);
+    # propensity: the logistic regression and the gradient boosting stacked (ml.evaluation.propensity.shipped_model);
     # recommend: the model of ml.evaluation.recommend.SHIPPED (the best on the validation window)
     from ml.evaluation.recommend import SHIPPED
-    from ml.models.propensity_peers import LogisticPropensity
+    from ml.models.propensity_stacked import StackedPropensity
 
     _, model_dir = ensured
     caddie = Caddie.load(model_dir)
     models = {card.task: card.model for card in caddie.model_cards()}
-    assert models["propensity"] == "LogisticRegression" and models["recommend"] == SHIPPED.display_name
+    assert models["propensity"] == StackedPropensity.display_name and models["recommend"] == SHIPPED.display_name
     customer = caddie.customers()[0]
     product = caddie.recommend(customer, 1).items[0].product
     answer = caddie.predict(customer, product.product_id)
-    assert 0.0 < answer.probability < 1.0 and answer.model == "LogisticRegression"
-    assert type(registry.load("propensity", modelsets.resolve(model_dir).path)) is LogisticPropensity
+    assert 0.0 < answer.probability < 1.0 and answer.model == StackedPropensity.display_name
+    assert type(registry.load("propensity", modelsets.resolve(model_dir).path)) is StackedPropensity
 
 
 def test_ensure_trained_does_not_retrain_complete_models(ensured, monkeypatch):

@@ -257,7 +257,11 @@ class PropensityModel(PropensityEstimator):
             cust, prod, y = cust[keep], prod[keep], y[keep]
         return pair_features(summary, cust, prod), y
 
-    def _fit_scorer(self, history: History, cutoff: int) -> None:
+    def _training_rows(self, history: History,
+                       cutoff: int) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame, np.ndarray]:
+        """Training rows (the training cutoffs, negatives downsampled) and calibration rows (the last window
+        ``[cutoff - horizon, cutoff)``, all candidates); every training label ends at the calibration cutoff.
+        Sets ``training_cutoffs_``, ``calibration_cutoff_`` and ``n_training_rows_``."""
         calibration_cutoff = cutoff - self.horizon_days
         cutoffs = self._training_cutoffs(history, calibration_cutoff, self.n_cutoffs)
         if calibration_cutoff - history.first_day < MIN_HISTORY_DAYS or not cutoffs:
@@ -269,6 +273,13 @@ class PropensityModel(PropensityEstimator):
         X_cal, y_cal = self._rows(history, calibration_cutoff, self.random_state + 1000)
         if y.min() == y.max() or y_cal.min() == y_cal.max():
             raise DataError("propensity training windows hold no repeat purchase (or nothing else)")
+        self.training_cutoffs_ = [_day_to_timestamp(t) for t in cutoffs]
+        self.calibration_cutoff_ = _day_to_timestamp(calibration_cutoff)
+        self.n_training_rows_ = int(len(y))
+        return X, y, X_cal, y_cal
+
+    def _fit_scorer(self, history: History, cutoff: int) -> None:
+        X, y, X_cal, y_cal = self._training_rows(history, cutoff)
         booster = self._classifier()
         calibrated = CalibratedClassifierCV(FrozenEstimator(booster), method=self.calibration)
         with threadpool_limits(self.n_threads):
@@ -276,9 +287,6 @@ class PropensityModel(PropensityEstimator):
             calibrated.fit(X_cal[list(self.features)], y_cal)
         self.booster_ = booster
         self.calibrator_ = calibrated
-        self.training_cutoffs_ = [_day_to_timestamp(t) for t in cutoffs]
-        self.calibration_cutoff_ = _day_to_timestamp(calibration_cutoff)
-        self.n_training_rows_ = int(len(y))
 
     def _classifier(self):
         """The (unfitted) classifier of the training rows; peers override it (:mod:`propensity_peers`)."""

@@ -17,12 +17,12 @@ from __future__ import annotations
 import numpy as np
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 from ml.models.propensity import PropensityModel
 
-__all__ = ["LogisticPropensity", "LightGBMPropensity", "lightgbm_available"]
+__all__ = ["LogisticPropensity", "LightGBMPropensity", "lightgbm_available", "logistic_pipeline"]
 
 
 def lightgbm_available() -> bool:
@@ -40,6 +40,16 @@ def _log1p_finite(x: np.ndarray) -> np.ndarray:
         out = np.log1p(np.clip(x, 0.0, None))
     out[~np.isfinite(out)] = np.nan
     return out
+
+
+def logistic_pipeline(C: float) -> Pipeline:
+    """``log1p`` -> median imputation with missing indicators -> standardisation -> L2 logistic regression."""
+    return make_pipeline(
+        FunctionTransformer(_log1p_finite, feature_names_out="one-to-one"),
+        SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+        StandardScaler(),
+        LogisticRegression(C=C, max_iter=1000),
+    )
 
 
 class LogisticPropensity(PropensityModel):
@@ -62,12 +72,7 @@ class LogisticPropensity(PropensityModel):
         self.random_state = random_state
 
     def _classifier(self):
-        return make_pipeline(
-            FunctionTransformer(_log1p_finite, feature_names_out="one-to-one"),
-            SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-            StandardScaler(),
-            LogisticRegression(C=self.C, max_iter=1000),
-        )
+        return logistic_pipeline(self.C)
 
 
 class LightGBMPropensity(PropensityModel):
