@@ -25,16 +25,19 @@ The adjustment (per product, over all stores: the chain's counts are large enoug
   the last 28 days to the same 28 days a year before when the history holds them (1 otherwise: a one-year
   history cannot tell growth from season).
 * **On top of the trees**: where ``s > 0`` and the trees' chain forecast over the same days is below what last
-  year says, every store's forecast is multiplied up to it (down, where ``s < 0`` and the trees are above);
-  the trees keep the split between stores and days. Where ``s`` is 0, or the trees already go as far (a
-  promotion planned this year), the trees' forecast is left exactly as it is.
+  year says, every store's forecast is multiplied up towards it, by at most ``exp(s)`` (down, where ``s < 0``
+  and the trees are above); the trees keep the split between stores and days. Where ``s`` is 0, or the trees
+  already go as far (a promotion planned this year), the trees' forecast is left exactly as it is; a ``s``
+  that only just clears the garrote is small, and so is its multiplier.
 
 Chosen on a validation chain (``python -m ml.evaluation.yearly_peaks``, seed 11, a Christmas window and three
 ordinary ones): threshold 2, noise floor 0.2, 3-day window; tested once on another chain (seed 23).
 
-Limits: the history must hold the days last year (else no adjustment); movable feasts (Easter) are matched by
-date, so a peak that moved by a week is applied a week off; a peak read from one year is shrunk, never
-extrapolated (no trend in the peak itself).
+* **Movable feast**: a product whose sales above its ordinary level fell mostly in the 4 weeks up to Easter
+  last year is read at the same distance from Easter (Easter moves by up to five weeks), not the same date.
+
+Limits: the history must hold the days last year (else no adjustment); a peak read from one year is shrunk,
+never extrapolated (no trend in the peak itself); other movable events (school holidays by zone) are read by date.
 """
 
 from __future__ import annotations
@@ -43,9 +46,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from dateutil.easter import easter
 
 WEEK = 7
 RECENT_DAYS = 28
+EASTER_SEASON = 28  # days before Easter that its products sell in
 
 
 @dataclass(frozen=True)
@@ -118,17 +123,47 @@ def yearly_factors(chain: np.ndarray, trees: np.ndarray, first_date: pd.Timestam
     base, base_units = ordinary_level(chain)
     width = 2 * shape.half_window + 1
     windows = _windows(horizon, shape.half_window)
-    ly = last_year_days(first_date, n_days, horizon)[windows]  # (horizon, width)
-    held = (ly >= 0) & (np.arange(width)[None, :] < min(horizon, width))
-    n_held = held.sum(axis=1)
-    units_ly = np.where(held[None], chain[:, np.maximum(ly, 0)], 0.0).sum(axis=2)  # (products, horizon)
-    units_trees = np.where(held[None], trees[:, windows], 0.0).sum(axis=2)
-    s_t = _log_index(units_ly, base[:, None] * n_held[None] / WEEK, base_units[:, None], shape)
-    wanted = base[:, None] * n_held[None] / WEEK * np.exp(s_t + growth(chain, first_date, shape)[:, None])
+    by_easter = easter_products(chain, first_date, base)[:, None]
+    days = np.where(by_easter, easter_year_days(first_date, n_days, horizon)[None],
+                    last_year_days(first_date, n_days, horizon)[None])  # (products, horizon)
+    ly = days[:, windows]  # (products, horizon, width)
+    held = (ly >= 0) & (np.arange(width) < min(horizon, width))[None, None, :]
+    n_held = held.sum(axis=2)
+    units_ly = np.where(held, chain[np.arange(len(chain))[:, None, None], np.maximum(ly, 0)], 0.0).sum(axis=2)
+    units_trees = np.where(held, trees[:, windows], 0.0).sum(axis=2)
+    expected = base[:, None] * n_held / WEEK
+    s_t = _log_index(units_ly, expected, base_units[:, None], shape)
+    wanted = expected * np.exp(s_t + growth(chain, first_date, shape)[:, None])
     gap = np.log(wanted + 0.01) - np.log(units_trees + 0.01)
-    excess = np.where(s_t > 0, np.maximum(gap, 0.0), np.where(s_t < 0, np.minimum(gap, 0.0), 0.0))
-    usable = (n_held > width // 2)[None, :] & (base > 0)[:, None]
+    excess = np.clip(gap, np.minimum(s_t, 0.0), np.maximum(s_t, 0.0))  # towards last year, never past its index
+    usable = (n_held > width // 2) & (base > 0)[:, None]
     return np.where(usable, np.exp(excess), 1.0)
+
+
+def easter_year_days(first_date: pd.Timestamp, n_days: int, horizon: int) -> np.ndarray:
+    """History index of the day a year before each forecast day 1..horizon at the same distance from Easter."""
+    first = pd.Timestamp(first_date)
+    days = first + pd.to_timedelta(np.arange(n_days, n_days + horizon), unit="D")
+    before = [pd.Timestamp(easter(d.year - 1)) + (d - pd.Timestamp(easter(d.year))) for d in days]
+    index = np.array([(b - first).days for b in before])
+    return np.where(index >= 0, index, -1)
+
+
+def easter_products(chain: np.ndarray, first_date: pd.Timestamp, base: np.ndarray) -> np.ndarray:
+    """True for the products whose sales above their ordinary level fell mostly in the 4 weeks up to an
+    Easter of the history (Easter moves by up to five weeks: their last year is read relative to it)."""
+    n_days = chain.shape[1]
+    first = pd.Timestamp(first_date)
+    last = first + pd.Timedelta(days=n_days - 1)
+    season = np.zeros(n_days, dtype=bool)
+    for year in range(first.year, last.year + 1):
+        day = (pd.Timestamp(easter(year)) - first).days
+        if 0 <= day < n_days:
+            season[max(day - EASTER_SEASON, 0):day + 1] = True
+    above = np.maximum(chain - base[:, None] / WEEK, 0.0)
+    total = above.sum(axis=1)
+    share = above[:, season].sum(axis=1) / np.where(total > 0, total, 1.0)
+    return share >= 0.5
 
 
 def growth(chain: np.ndarray, first_date: pd.Timestamp, shape: YearlyShape = YearlyShape()) -> np.ndarray:
