@@ -20,6 +20,10 @@ Design of :class:`DemandForecaster`
   back at prediction time.
 * **Poisson loss** for the mean: demand is a non-negative count-like quantity
   with many zero days; the log link keeps every forecast positive.
+* **Yearly peaks from one year of history** (:mod:`ml.models.forecast_yearly`): the trees cannot learn
+  last year's shape of a product from one year (no training target has a day a year before it), so where
+  the history holds last year's days, each product's clear yearly index there (chain level, shrunk by a
+  garrote) lifts or lowers the trees' forecast towards what last year says (``yearly=False``: trees only).
 * **Mondrian split-conformal intervals** around the point forecast: the last
   ``horizon`` days are held out once, forecast by a model that never saw them
   (from every origin in that window), and the residuals, normalised by a count-like spread
