@@ -105,3 +105,17 @@ def test_growth_needs_the_same_weeks_a_year_before():
     two_years = np.concatenate([np.full(366, 10.0), np.full(365, 20.0)])[None, :]
     assert growth(two_years, first, YearlyShape())[0] == pytest.approx(
         garrote(np.array([np.log(560.5 / 280)]), np.array([1 / 560.5 + 1 / 280.5 + 0.04]), 2.0)[0])
+
+
+def test_a_model_saved_before_the_yearly_step_forecasts_as_it_did(fitted):
+    import pickle
+
+    state = dict(fitted.__getstate__())
+    for name in ("yearly", "yearly_threshold", "yearly_noise_floor", "yearly_half_window"):
+        state.pop(name)
+    old = DemandForecaster.__new__(DemandForecaster)
+    old.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert old.yearly is False
+    trees = fitted.set_params(yearly=False).predict(56)
+    fitted.set_params(yearly=True)
+    np.testing.assert_allclose(old.predict(56)["mean"], trees["mean"])

@@ -158,6 +158,13 @@ class DemandForecaster(BaseForecaster):
         self.n_threads = n_threads
         self.random_state = random_state
 
+    def __setstate__(self, state: dict) -> None:
+        # a model saved before the yearly step existed forecasts as it did: trees only
+        for name, value in (("yearly", False), ("yearly_threshold", 2.0), ("yearly_noise_floor", 0.2),
+                            ("yearly_half_window", 1)):
+            state.setdefault(name, value)
+        super().__setstate__(state)
+
     # -- fitting ------------------------------------------------------------------------
 
     def _fit_matrix(self, matrix: DemandMatrix) -> None:
