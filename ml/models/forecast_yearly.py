@@ -25,10 +25,12 @@ The adjustment (per product, over all stores: the chain's counts are large enoug
   the last 28 days to the same 28 days a year before when the history holds them (1 otherwise: a one-year
   history cannot tell growth from season).
 * **On top of the trees**: where ``s > 0`` and the trees' chain forecast over the same days is below what last
-  year says, every store's forecast is multiplied up towards it, by at most ``exp(s)`` (down, where ``s < 0``
-  and the trees are above); the trees keep the split between stores and days. Where ``s`` is 0, or the trees
-  already go as far (a promotion planned this year), the trees' forecast is left exactly as it is; a ``s``
-  that only just clears the garrote is small, and so is its multiplier.
+  year says, every store's forecast is multiplied up towards it (down, where ``s < 0`` and the trees are
+  above); the trees keep the split between stores and days. The multiplier is at most ``exp(s)`` times the
+  trees' own shortfall from the ordinary level raised to the share of ``s`` the garrote kept: a clear peak
+  (kept ~1) is read from the ordinary level even when the trees forecast a slow seller below it; an index that
+  only just clears the garrote is small, and so is its multiplier. Where ``s`` is 0, or the trees already go
+  as far (a promotion planned this year), the trees' forecast is left exactly as it is.
 
 Chosen on a validation chain (``python -m ml.evaluation.yearly_peaks``, seed 11, a Christmas window and three
 ordinary ones): threshold 2, noise floor 0.2, 3-day window; tested once on another chain (seed 23).
@@ -88,13 +90,21 @@ def garrote(x: np.ndarray, variance: np.ndarray, threshold: float) -> np.ndarray
     return np.where(x == 0, 0.0, x * keep)
 
 
+def _shrunk_index(observed: np.ndarray, expected: np.ndarray, expected_units: np.ndarray,
+                  shape: YearlyShape) -> tuple[np.ndarray, np.ndarray]:
+    """Shrunken log ratio of a window's units to the units expected there (resting on ``expected_units``),
+    and the share of it the garrote kept (0 to 1)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = np.log((observed + 0.5) / np.where(expected > 0, expected, np.nan))
+        variance = 1.0 / (observed + 0.5) + 1.0 / (expected_units + 0.5) + shape.noise_floor ** 2
+        shrunk = np.nan_to_num(garrote(x, variance, shape.threshold), nan=0.0)
+        keep = np.where(shrunk != 0, shrunk / x, 0.0)
+    return shrunk, np.nan_to_num(keep, nan=0.0)
+
+
 def _log_index(observed: np.ndarray, expected: np.ndarray, expected_units: np.ndarray,
                shape: YearlyShape) -> np.ndarray:
-    """Shrunken log ratio of a window's units to the units expected there (resting on ``expected_units``)."""
-    with np.errstate(divide="ignore"):
-        x = np.log((observed + 0.5) / np.where(expected > 0, expected, np.nan))
-    variance = 1.0 / (observed + 0.5) + 1.0 / (expected_units + 0.5) + shape.noise_floor ** 2
-    return np.nan_to_num(garrote(x, variance, shape.threshold), nan=0.0)
+    return _shrunk_index(observed, expected, expected_units, shape)[0]
 
 
 def last_year_days(first_date: pd.Timestamp, n_days: int, horizon: int) -> np.ndarray:
@@ -132,10 +142,13 @@ def yearly_factors(chain: np.ndarray, trees: np.ndarray, first_date: pd.Timestam
     units_ly = np.where(held, chain[np.arange(len(chain))[:, None, None], np.maximum(ly, 0)], 0.0).sum(axis=2)
     units_trees = np.where(held, trees[:, windows], 0.0).sum(axis=2)
     expected = base[:, None] * n_held / WEEK
-    s_t = _log_index(units_ly, expected, base_units[:, None], shape)
+    s_t, keep = _shrunk_index(units_ly, expected, base_units[:, None], shape)
     wanted = expected * np.exp(s_t + growth(chain, first_date, shape)[:, None])
     gap = np.log(wanted + 0.01) - np.log(units_trees + 0.01)
-    excess = np.clip(gap, np.minimum(s_t, 0.0), np.maximum(s_t, 0.0))  # towards last year, never past its index
+    # towards last year; past its index only by the trees' own gap to the ordinary level, as far as the index
+    # is trusted (a chance index that just clears the garrote moves the trees by its own small size)
+    level = keep * (np.log(expected + 0.01) - np.log(units_trees + 0.01))
+    excess = np.clip(gap, np.minimum(s_t + np.minimum(level, 0.0), 0.0), np.maximum(s_t + np.maximum(level, 0.0), 0.0))
     usable = (n_held > width // 2) & (base > 0)[:, None]
     return np.where(usable, np.exp(excess), 1.0)
 
