@@ -51,7 +51,7 @@ from ml.models.forecast_signals import censored_days, future_signals, uncensor
 from ml.models.forecast_features import (
     MIN_HISTORY, FeatureContext, History, calendar_features, features, group_history,
 )
-from ml.models.forecast_yearly import YearlyShape, yearly_factors
+from ml.models.forecast_yearly import YearlyShape, easter_year_days, last_year_days, yearly_factors
 from ml.models.intervals import conformal_quantiles, interval_bounds, mondrian_intervals
 
 __all__ = ["DAILY_COLUMNS", "FORECAST_COLUMNS", "BaseForecaster", "DemandForecaster", "DemandMatrix",
@@ -306,7 +306,7 @@ class DemandForecaster(BaseForecaster):
             raise DateOutOfRange((self.last_date_ + pd.Timedelta(days=h)).date(), first,
                                  (self.last_date_ + pd.Timedelta(days=self.horizon)).date())
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
-            if self.yearly:
+            if self.yearly and self._holds_last_year():
                 mean = self._yearly_mean(rows, signals)[:, :h].ravel()
             else:
                 mean = self._trees_mean(rows, h, signals).ravel()
@@ -322,6 +322,12 @@ class DemandForecaster(BaseForecaster):
         k = np.tile(np.arange(1, h + 1), len(rows))
         t = np.full(len(r), self.history_.shape[1] - 1)
         return self._predict_mean(self.point_model_, ctx, r, t, k).reshape(len(rows), h)
+
+    def _holds_last_year(self) -> bool:
+        """True when some forecast day's date a year before is in the history (else no factor can differ from 1)."""
+        n_days = self.history_.shape[1]
+        return any(bool((days(self.first_date_, n_days, self.horizon) >= 0).any())
+                   for days in (last_year_days, easter_year_days))
 
     def _yearly_mean(self, rows: np.ndarray, signals: pd.DataFrame | None) -> np.ndarray:
         """(len(rows), horizon) trees' forecasts times each product's yearly factor.
