@@ -1,7 +1,7 @@
 """Does the forecaster plan yearly peaks from one year of history?  ``python -m ml.evaluation.yearly_peaks``.
 
     python -m ml.evaluation.yearly_peaks --seed 11 --end 2025-01-05              # design: Christmas 2024 (validation)
-    python -m ml.evaluation.yearly_peaks --seed 23 --end 2026-01-05 --settings 2.0:0.2:1   # the test, once
+    python -m ml.evaluation.yearly_peaks --seed 31 --end 2026-01-05 --settings 2.0:0.2:1   # the test, once
 
 A simulated chain (``ml.data.simulator``, ``--customers`` loyalty customers plus the anonymous sales) of
 ``--days`` days ending ``--end``; the last ``--holdout`` days are hidden, the forecaster is fitted once on the
