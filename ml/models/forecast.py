@@ -20,6 +20,10 @@ Design of :class:`DemandForecaster`
   back at prediction time.
 * **Poisson loss** for the mean: demand is a non-negative count-like quantity
   with many zero days; the log link keeps every forecast positive.
+* **Yearly peaks from one year of history** (:mod:`ml.models.forecast_yearly`): the trees cannot learn
+  last year's shape of a product from one year (no training target has a day a year before it), so where
+  the history holds last year's days, each product's clear yearly index there (chain level, shrunk by a
+  garrote) lifts or lowers the trees' forecast towards what last year says (``yearly=False``: trees only).
 * **Mondrian split-conformal intervals** around the point forecast: the last
   ``horizon`` days are held out once, forecast by a model that never saw them
   (from every origin in that window), and the residuals, normalised by a count-like spread
@@ -47,6 +51,7 @@ from ml.models.forecast_signals import censored_days, future_signals, uncensor
 from ml.models.forecast_features import (
     MIN_HISTORY, FeatureContext, History, calendar_features, features, group_history,
 )
+from ml.models.forecast_yearly import YearlyShape, easter_year_days, last_year_days, yearly_factors
 from ml.models.intervals import conformal_quantiles, interval_bounds, mondrian_intervals
 
 __all__ = ["DAILY_COLUMNS", "FORECAST_COLUMNS", "BaseForecaster", "DemandForecaster", "DemandMatrix",
@@ -97,6 +102,12 @@ class DemandForecaster(BaseForecaster):
         (at least 60 cells per series). 1,000,000 was chosen on the simulator's validation window at a
         56-day horizon: SPL 0.3269 / coverage 0.802 against 0.3268 / 0.802 with 5,000,000, fitted in half the
         time (the calibration's predictions dominate the fit).
+    yearly : bool
+        Multiply the trees' forecasts by the product's clear yearly shape of last year (a Christmas peak) where
+        the history holds last year's week (:mod:`ml.models.forecast_yearly`); False: the trees alone.
+    yearly_threshold, yearly_noise_floor, yearly_half_window :
+        The garrote of that shape (standard errors, and the log-scale year-to-year noise added to the counts'),
+        and the days either side of the date last year that are read with it.
     n_threads : int or None
         OpenMP threads of the boosting fits (None: all cores). One is the default:
         on a small shared machine, OpenMP spin-waiting makes more threads slower.
@@ -123,7 +134,8 @@ class DemandForecaster(BaseForecaster):
                  origin_step: int = 3, max_rows: int = 60_000, max_iter: int = 150, learning_rate: float = 0.1,
                  max_leaf_nodes: int = 31, min_samples_leaf: int = 20, l2_regularization: float = 1.0,
                  clip_scaled_target: float = 5.0, calibration_windows: int = 3,
-                 max_calibration_values: int = 1_000_000,
+                 max_calibration_values: int = 1_000_000, yearly: bool = True, yearly_threshold: float = 2.0,
+                 yearly_noise_floor: float = 0.2, yearly_half_window: int = 1,
                  n_threads: int | None = 1, random_state: int = 0):
         self.level = level
         self.horizon = horizon
@@ -139,8 +151,19 @@ class DemandForecaster(BaseForecaster):
         self.clip_scaled_target = clip_scaled_target
         self.calibration_windows = calibration_windows
         self.max_calibration_values = max_calibration_values
+        self.yearly = yearly
+        self.yearly_threshold = yearly_threshold
+        self.yearly_noise_floor = yearly_noise_floor
+        self.yearly_half_window = yearly_half_window
         self.n_threads = n_threads
         self.random_state = random_state
+
+    def __setstate__(self, state: dict) -> None:
+        # a model saved before the yearly step existed forecasts as it did: trees only
+        for name, value in (("yearly", False), ("yearly_threshold", 2.0), ("yearly_noise_floor", 0.2),
+                            ("yearly_half_window", 1)):
+            state.setdefault(name, value)
+        super().__setstate__(state)
 
     # -- fitting ------------------------------------------------------------------------
 
@@ -282,15 +305,49 @@ class DemandForecaster(BaseForecaster):
             first = (self.last_date_ + pd.Timedelta(days=1)).date()
             raise DateOutOfRange((self.last_date_ + pd.Timedelta(days=h)).date(), first,
                                  (self.last_date_ + pd.Timedelta(days=self.horizon)).date())
-        n_days = self.history_.shape[1]
-        ctx = self._context(rows, h, signals)
-        r = np.repeat(rows, h)
-        k = np.tile(np.arange(1, h + 1), len(rows))
         with threadpool_limits(limits=self.n_threads, user_api="openmp"):
-            mean = self._predict_mean(self.point_model_, ctx, r, np.full(len(r), n_days - 1), k)
+            if self.yearly and self._holds_last_year():
+                mean = self._yearly_mean(rows, signals)[:, :h].ravel()
+            else:
+                mean = self._trees_mean(rows, h, signals).ravel()
+        k = np.tile(np.arange(1, h + 1), len(rows))
         lower, upper = interval_bounds(mean, k, self.interval_edges_, self.interval_z_)
         shape = (len(rows), h)
         return mean.reshape(shape), lower.reshape(shape), upper.reshape(shape)
+
+    def _trees_mean(self, rows: np.ndarray, h: int, signals: pd.DataFrame | None) -> np.ndarray:
+        """(len(rows), h) mean forecasts of the boosting model from the last fitted day."""
+        ctx = self._context(rows, h, signals)
+        r = np.repeat(rows, h)
+        k = np.tile(np.arange(1, h + 1), len(rows))
+        t = np.full(len(r), self.history_.shape[1] - 1)
+        return self._predict_mean(self.point_model_, ctx, r, t, k).reshape(len(rows), h)
+
+    def _holds_last_year(self) -> bool:
+        """True when some forecast day's date a year before is in the history (else no factor can differ from 1)."""
+        n_days = self.history_.shape[1]
+        return any(bool((days(self.first_date_, n_days, self.horizon) >= 0).any())
+                   for days in (last_year_days, easter_year_days))
+
+    def _yearly_mean(self, rows: np.ndarray, signals: pd.DataFrame | None) -> np.ndarray:
+        """(len(rows), horizon) trees' forecasts times each product's yearly factor.
+
+        The factors need the trees' forecast of every store of the product over the whole horizon (whatever
+        ``rows`` and ``h`` are asked: the same day gets the same forecast).
+        """
+        codes = self.product_codes_
+        products = np.unique(codes[rows])
+        involved = np.flatnonzero(np.isin(codes, products))
+        trees = self._trees_mean(involved, self.horizon, signals)
+        local = np.searchsorted(products, codes[involved])
+        chain_trees = np.zeros((len(products), self.horizon))
+        np.add.at(chain_trees, local, trees)
+        chain = group_history(self.history_, codes).y[products]
+        shape = YearlyShape(threshold=self.yearly_threshold, noise_floor=self.yearly_noise_floor,
+                            half_window=int(self.yearly_half_window))
+        factors = yearly_factors(chain, chain_trees, self.first_date_, shape)
+        position = np.searchsorted(involved, rows)
+        return trees[position] * factors[local[position]]
 
     def _quantile_rows(self, rows: np.ndarray, h: int, signals: pd.DataFrame | None, quantiles: np.ndarray,
                        frame: pd.DataFrame) -> np.ndarray:
