@@ -8,7 +8,7 @@ import pytest
 
 from ml.models.forecast import DemandForecaster
 from ml.models.forecast_yearly import (
-    YearlyShape, dispersion, garrote, growth, last_year_days, ordinary_level, yearly_factors,
+    YearlyShape, garrote, growth, last_year_days, ordinary_level, yearly_factors,
 )
 
 END = pd.Timestamp("2026-11-24")  # the data ends the day before "25 November", as in `make run`
@@ -119,15 +119,3 @@ def test_a_model_saved_before_the_yearly_step_forecasts_as_it_did(fitted):
     trees = fitted.set_params(yearly=False).predict(56)
     fitted.set_params(yearly=True)
     np.testing.assert_allclose(old.predict(56)["mean"], trees["mean"])
-
-
-def test_bulk_orders_are_over_dispersed_and_poisson_sales_are_not():
-    rng = np.random.default_rng(1)
-    poisson = rng.poisson(20.0, 364).astype(float)
-    bulk = 50.0 * rng.poisson(0.4, 364)  # the same 20 units a day on average, in orders of 50
-    december = poisson.copy()
-    december[330:350] *= 10  # a peak does not count as noise
-    chain = np.vstack([poisson, bulk, december])
-    phi = dispersion(chain, ordinary_level(chain)[0])
-    assert phi[0] < 1.5 and phi[2] < 1.5
-    assert 25 < phi[1] < 100  # compound Poisson: variance / mean is the order size, 50 (a robust estimate)

@@ -17,12 +17,10 @@ The adjustment (per product, over all stores: the chain's counts are large enoug
 * **Last year's index** ``s``: the log ratio of the units sold in the 3 days centred on each forecast day's
   date *last year* (the same calendar date: fixed-date events such as Christmas line up) to what the ordinary
   level expects in those days.
-* **Shrinkage** (non-negative garrote): ``s`` with sampling variance ``v = phi/(n + 0.5) + 1/(N + 0.5) +
-  noise_floor**2`` (counts of its window and of the base; ``phi`` the product's over-dispersion, read from its
-  weekly counts by :func:`dispersion`: 1 for Poisson sales, far more for bulk orders; plus the year-to-year
-  variation no count shows) becomes ``s * max(0, 1 - threshold**2 * v / s**2)``: within ``threshold`` standard
-  errors of 0 it is 0 (an ordinary day, or one too noisy to tell), far beyond it is nearly untouched (a Christmas
-  peak: log 20 = 3).
+* **Shrinkage** (non-negative garrote): ``s`` with sampling variance ``v = 1/(n + 0.5) + 1/(N + 0.5) +
+  noise_floor**2`` (Poisson counts of its window and of the base, plus the year-to-year variation no count
+  shows) becomes ``s * max(0, 1 - threshold**2 * v / s**2)``: within ``threshold`` standard errors of 0 it is
+  0 (an ordinary day, or one too noisy to tell), far beyond it is nearly untouched (a Christmas peak: log 20 = 3).
 * **What last year says**: ``base * exp(s) * growth`` units over the window, ``growth`` the shrunken ratio of
   the last 28 days to the same 28 days a year before when the history holds them (1 otherwise: a one-year
   history cannot tell growth from season).
@@ -85,24 +83,6 @@ def ordinary_level(chain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(level >= floor, level, floor), np.where(level >= floor, total, weeks.sum(axis=1))
 
 
-def dispersion(chain: np.ndarray, level: np.ndarray, width: int = WEEK) -> np.ndarray:
-    """Per product: variance of a ``width``-day count over its mean, at least 1 (Poisson).
-
-    Read from the differences of consecutive weeks (a slow season cancels; whole weeks, so the weekdays do too)
-    with the median absolute deviation (a peak does not inflate it): sales that come in bulk orders (wholesale)
-    are far noisier than Poisson counts, and their index needs that much more evidence.
-    """
-    n = chain.shape[1] // width
-    if n < 8:
-        return np.ones(len(chain))
-    counts = chain[:, chain.shape[1] - n * width:].reshape(len(chain), n, width).sum(axis=2)
-    diff = np.diff(counts, axis=1)
-    mad = np.median(np.abs(diff - np.median(diff, axis=1, keepdims=True)), axis=1)
-    variance = (1.4826 * mad) ** 2 / 2
-    mean = level * width / WEEK
-    return np.maximum(1.0, np.divide(variance, mean, out=np.ones(len(chain)), where=mean > 0))
-
-
 def garrote(x: np.ndarray, variance: np.ndarray, threshold: float) -> np.ndarray:
     """Non-negative garrote of ``x``: 0 within ``threshold`` standard errors, nearly ``x`` far beyond."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -111,12 +91,12 @@ def garrote(x: np.ndarray, variance: np.ndarray, threshold: float) -> np.ndarray
 
 
 def _shrunk_index(observed: np.ndarray, expected: np.ndarray, expected_units: np.ndarray,
-                  shape: YearlyShape, overdispersion: np.ndarray | float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+                  shape: YearlyShape) -> tuple[np.ndarray, np.ndarray]:
     """Shrunken log ratio of a window's units to the units expected there (resting on ``expected_units``),
-    and the share of it the garrote kept (0 to 1); ``overdispersion`` scales the count's Poisson variance."""
+    and the share of it the garrote kept (0 to 1)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         x = np.log((observed + 0.5) / np.where(expected > 0, expected, np.nan))
-        variance = (overdispersion / (observed + 0.5) + 1.0 / (expected_units + 0.5) + shape.noise_floor ** 2)
+        variance = 1.0 / (observed + 0.5) + 1.0 / (expected_units + 0.5) + shape.noise_floor ** 2
         shrunk = np.nan_to_num(garrote(x, variance, shape.threshold), nan=0.0)
         keep = np.where(shrunk != 0, shrunk / x, 0.0)
     return shrunk, np.nan_to_num(keep, nan=0.0)
@@ -162,15 +142,13 @@ def yearly_factors(chain: np.ndarray, trees: np.ndarray, first_date: pd.Timestam
     units_ly = np.where(held, chain[np.arange(len(chain))[:, None, None], np.maximum(ly, 0)], 0.0).sum(axis=2)
     units_trees = np.where(held, trees[:, windows], 0.0).sum(axis=2)
     expected = base[:, None] * n_held / WEEK
-    phi = dispersion(chain, base)[:, None]
-    s_t, keep = _shrunk_index(units_ly, expected, base_units[:, None], shape, phi)
+    s_t, keep = _shrunk_index(units_ly, expected, base_units[:, None], shape)
     wanted = expected * np.exp(s_t + growth(chain, first_date, shape)[:, None])
     gap = np.log(wanted + 0.01) - np.log(units_trees + 0.01)
     # towards last year; past its index only by the trees' own gap to the ordinary level, as far as the index
     # is trusted (a chance index that just clears the garrote moves the trees by its own small size)
     level = keep * (np.log(expected + 0.01) - np.log(units_trees + 0.01))
-    lowest, highest = np.minimum(s_t + np.minimum(level, 0.0), 0.0), np.maximum(s_t + np.maximum(level, 0.0), 0.0)
-    excess = np.clip(gap, lowest, highest)
+    excess = np.clip(gap, np.minimum(s_t + np.minimum(level, 0.0), 0.0), np.maximum(s_t + np.maximum(level, 0.0), 0.0))
     usable = (n_held > width // 2) & (base > 0)[:, None]
     return np.where(usable, np.exp(excess), 1.0)
 
