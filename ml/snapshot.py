@@ -42,15 +42,29 @@ def recent(transactions: pd.DataFrame, as_of: date, days: int) -> pd.DataFrame:
 
 def forecastable_series(transactions: pd.DataFrame, as_of: date, max_series: int,
                         min_active_days: int = MIN_ACTIVE_DAYS,
-                        min_store_days: int = MIN_STORE_DAYS) -> pd.DataFrame:
+                        min_store_days: int = MIN_STORE_DAYS, season_days: int = 0) -> pd.DataFrame:
     """The (store_id, product_id) series to forecast, biggest first, at most ``max_series``.
 
     A series is kept when its product sells regularly in the chain (on at least ``min_active_days`` of the
     last 90 days) and the store sold it on at least ``min_store_days`` of them (it is in its assortment, not
     a one-off listing). A store's slow seller is forecast, intermittent zeros and all: its team still
-    wants its figure.
+    wants its figure. With ``season_days`` (the forecast horizon), a series that passes the same rule over
+    the coming ``season_days`` *a year ago* is kept too, after the others: the Christmas log that has not sold
+    since January is forecast on 25 November for the weeks it sold in last year.
     """
-    tx = recent(transactions, as_of, POPULARITY_DAYS)
+    kept = _eligible(recent(transactions, as_of, POPULARITY_DAYS), min_active_days, min_store_days)
+    if season_days > 0:
+        start = pd.Timestamp(as_of - timedelta(days=364))
+        stamp = transactions["timestamp"]
+        last_year = transactions[(stamp >= start) & (stamp < start + pd.Timedelta(days=season_days))]
+        seasonal = _eligible(last_year, min_active_days, min_store_days)
+        kept = pd.concat([kept, seasonal[~seasonal.index.isin(kept.index)]])
+    return kept.head(max_series).reset_index()[["store_id", "product_id"]].reset_index(drop=True)
+
+
+def _eligible(tx: pd.DataFrame, min_active_days: int, min_store_days: int) -> pd.DataFrame:
+    """Series of ``tx`` whose product sold on ``min_active_days`` days and store on ``min_store_days``,
+    indexed by (store_id, product_id), biggest first."""
     tx = tx.assign(day=tx["timestamp"].dt.normalize(), store_id=tx["store_id"].astype(str),
                    product_id=tx["product_id"].astype(str))
     regular = tx.groupby("product_id")["day"].nunique()
@@ -58,8 +72,7 @@ def forecastable_series(transactions: pd.DataFrame, as_of: date, max_series: int
     per_series = tx[tx["product_id"].isin(regular)].groupby(["store_id", "product_id"]).agg(
         quantity=("quantity", "sum"), days=("day", "nunique"))
     eligible = per_series[per_series["days"] >= min_store_days]
-    eligible = eligible.sort_values("quantity", ascending=False, kind="stable").head(max_series)
-    return eligible.reset_index()[["store_id", "product_id"]].reset_index(drop=True)
+    return eligible.sort_values("quantity", ascending=False, kind="stable")
 
 
 def stores_table(dataset: Dataset) -> pd.DataFrame:

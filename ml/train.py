@@ -133,7 +133,8 @@ def train_all(settings: MLSettings, *, evaluate: bool = True, dataset: Dataset |
 def _train_set(settings: MLSettings, dataset: Dataset, folder: Path, evaluate: bool) -> TrainReport:
     """Fit, evaluate and save every model, the catalogue and the stored forecasts into ``folder``."""
     tx = dataset.transactions
-    series = forecastable_series(tx, dataset.end, settings.forecast_max_series)
+    series = forecastable_series(tx, dataset.end, settings.forecast_max_series,
+                                 season_days=settings.forecast_horizon_days)
     daily = with_signals(daily_demand(tx, series=list(series.itertuples(index=False, name=None))), dataset.signals)
     log.info("forecasting %d store x product series", len(series))
     seconds: dict[str, float] = {}

@@ -91,3 +91,23 @@ def test_aggregate_needs_calibration_residuals() -> None:
     model = SeasonalNaive().fit(daily)
     with pytest.raises(TypeError):
         aggregate_forecast(model, model.predict(7), {k: "chain" for k in model.series_})
+
+
+def test_an_aggregate_is_never_surer_than_its_members_added_as_independent_errors(chain_model) -> None:
+    import copy
+
+    model, forecast, _ = chain_model
+    groups = {key: "chain" for key in model.series_}
+    below = np.sqrt(np.square(forecast["mean"] - forecast["lower"]).groupby(forecast["date"]).sum()).to_numpy()
+    above = np.sqrt(np.square(forecast["upper"] - forecast["mean"]).groupby(forecast["date"]).sum()).to_numpy()
+    # calibrated on days without any error (a seasonal product's zeros): the residuals alone give a 0-width interval
+    quiet = copy.copy(model)
+    quiet.calibration_residuals_ = np.zeros_like(model.calibration_residuals_)
+    chain = aggregate_forecast(quiet, forecast, groups)
+    mean = chain["mean"].to_numpy()
+    np.testing.assert_allclose(chain["upper"].to_numpy(), mean + above)
+    np.testing.assert_allclose(chain["lower"].to_numpy(), np.maximum(mean - below, 0.0))
+    # stores sharing a day effect: the summed residuals are wider than independence, and they are kept
+    correlated = aggregate_forecast(model, forecast, groups)
+    assert (correlated["upper"].to_numpy() >= mean + above - 1e-9).all()
+    assert (correlated["upper"].to_numpy() > mean + above + 1e-6).any()

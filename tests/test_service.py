@@ -363,6 +363,19 @@ def test_forecastable_series_need_a_regular_product_that_the_store_sells():
         ("S1", "B"), ("S1", "A"), ("S2", "B"), ("S2", "A")]
 
 
+def test_a_product_sold_in_the_coming_weeks_last_year_is_forecast_after_the_regular_ones():
+    as_of = date(2024, 6, 30)  # the coming 30 days, a year ago: 2023-07-02 .. 07-31
+    rows = [("1", "A", f"2024-06-{i + 1:02d} 10:00", 1.0) for i in range(10)]  # regular now
+    rows += [("1", "E", f"2023-07-{i + 5:02d} 10:00", 40.0) for i in range(10)]  # sold in those weeks last year
+    rows += [("1", "F", f"2023-09-{i + 1:02d} 10:00", 40.0) for i in range(10)]  # last year, but later in the year
+    rows += [("2", "E", "2023-07-20 10:00", 1.0)]  # a one-off in S2 last year: not S2's series
+    tx = _tx(rows)
+    as_pairs = lambda frame: list(frame.itertuples(index=False, name=None))  # noqa: E731
+    assert as_pairs(forecastable_series(tx, as_of, max_series=10)) == [("S1", "A")]
+    assert as_pairs(forecastable_series(tx, as_of, 10, season_days=30)) == [("S1", "A"), ("S1", "E")]
+    assert as_pairs(forecastable_series(tx, as_of, 1, season_days=30)) == [("S1", "A")]  # the cap still holds
+
+
 def test_build_snapshot_summarises_the_dataset(small_dataset, as_of):
     snapshot = build_snapshot(small_dataset)
     tx = small_dataset.transactions

@@ -98,7 +98,27 @@ def aggregate_forecast(model, forecast: pd.DataFrame, groups: Mapping[SeriesKey,
         expected = model.calibration_expected_[idx].astype("float64").sum(axis=0)
         lower[at], upper[at] = group_bounds(resid, expected, model.calibration_horizons_,
                                             sums["mean"].to_numpy()[at], horizons[at], model.level)
+    lower, upper = _at_least_independent(forecast, groups, sums["mean"].to_numpy(), lower, upper)
     return sums.assign(lower=lower, upper=upper)[list(AGGREGATE_COLUMNS)]
+
+
+def _at_least_independent(forecast: pd.DataFrame, groups: Mapping[SeriesKey, Hashable], mean: np.ndarray,
+                          lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Aggregate bounds widened, where narrower, to the members' own half-widths added in quadrature.
+
+    The summed calibration residuals know only the days the group was calibrated on: a day the members'
+    own intervals say is uncertain (a Christmas log lifted by last year's peak, whose ordinary days were
+    all zeros) would get an interval of nearly zero width. Independent member errors are the floor; the
+    usual positively correlated ones give wider bounds, which are kept.
+    """
+    if not {"lower", "upper"} <= set(forecast.columns):
+        return lower, upper
+    halves = forecast.assign(below=np.square(forecast["mean"] - forecast["lower"]),
+                             above=np.square(forecast["upper"] - forecast["mean"]))
+    squares = sum_by_group(halves, groups, ("below", "above"))  # same groups and dates, same order as the sums
+    floor_lower = np.maximum(mean - np.sqrt(squares["below"].to_numpy()), 0.0)
+    floor_upper = mean + np.sqrt(squares["above"].to_numpy())
+    return np.minimum(lower, floor_lower), np.maximum(upper, floor_upper)
 
 
 def chain_forecasts(model, forecast: pd.DataFrame) -> pd.DataFrame:
