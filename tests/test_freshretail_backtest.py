@@ -134,3 +134,46 @@ def test_window_days_is_refused_outside_freshretailnet(capsys) -> None:
     with pytest.raises(SystemExit):
         main(["--data", "simulator", "--window-days", "7"])
     assert "--window-days" in capsys.readouterr().err
+
+
+def test_the_validation_frame_ends_before_the_earliest_test_window_on_the_backtest_sample(run) -> None:
+    from ml.evaluation.freshretail_frame import validation_frame
+
+    result, _ = run
+    daily = _frame(n_series=30)
+    frame, end = validation_frame(daily, windows=3, step_days=7, max_series=10)
+    assert end == result["validation_end"]  # same plan as the backtest of the same frame length
+    assert pd.Timestamp(frame["date"].max()) == pd.Timestamp(end)
+    assert pd.Timestamp(end) < pd.Timestamp(result["windows"][-1]["forecast"]["setup"]["holdout_start"])
+    keys = ["store_id", "product_id"]
+    expected = sample_series(daily, 10, pd.Timestamp(end))[keys].drop_duplicates().reset_index(drop=True)
+    pd.testing.assert_frame_equal(frame[keys].drop_duplicates().reset_index(drop=True), expected)
+
+
+def _write_frn(folder, daily: pd.DataFrame) -> None:
+    import lzma
+
+    folder.mkdir(parents=True)
+    raw = pd.DataFrame({"store_id": daily["store_id"], "product_id": daily["product_id"].str[1:],
+                        "dt": daily["date"].dt.date, "sale_amount": daily["quantity"],
+                        "stock_hour6_22_cnt": daily["stockout_hours"], "discount": daily["discount"],
+                        "activity_flag": daily["promo"]})
+    with lzma.open(folder / "frn50k_daily.csv.xz", "wt") as handle:
+        raw.to_csv(handle, index=False)
+
+
+def test_tuning_on_freshretailnet_scores_the_validation_window(tmp_path, monkeypatch, capsys) -> None:
+    import json
+
+    from ml.evaluation.forecast_tuning import main
+
+    _write_frn(tmp_path / "freshretailnet50k", _frame())
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    assert main(["--data", "freshretailnet", "--windows", "3", "--window-days", "7", "--trials", "1",
+                 "--only", "DemandForecaster"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    last = START + pd.Timedelta(days=N_DAYS - 1)
+    assert out["data"] == "freshretailnet"
+    assert out["validation_end"] == str((last - pd.Timedelta(days=21)).date())
+    trial = out["models"]["DemandForecaster"]["trials"][0]
+    assert trial["params"] == {} and 0 < trial["SPL"] < 1  # the defaults, scored on the 7 validation days

@@ -87,6 +87,19 @@ def sample_series(daily: pd.DataFrame, max_series: int | None, last_day: pd.Time
     return daily[pd.MultiIndex.from_frame(daily[["store_id", "product_id"]]).isin(keep)].reset_index(drop=True)
 
 
+def validation_frame(daily: pd.DataFrame, windows: int = 4, step_days: int = 7,
+                     max_series: int | None = None) -> tuple[pd.DataFrame, str]:
+    """The backtest's series sample cut at the validation window's last day, and that day (ISO).
+
+    Its last ``step_days`` days are the validation window of :func:`iter_windows` with the same
+    arguments: tuning on it (``ml.evaluation.forecast_tuning --data freshretailnet``) never sees a test day.
+    """
+    plan = window_plan(pd.Timestamp(daily["date"].max()).date(), windows, step_days)
+    cut = pd.Timestamp(plan.validation_end)
+    daily = sample_series(daily, max_series, cut)
+    return daily[daily["date"] <= cut].reset_index(drop=True), str(plan.validation_end)
+
+
 def iter_windows(daily: pd.DataFrame, windows: int = 4, step_days: int = 7, level: int = 80,
                  forecasters: dict[str, Callable[[], Any]] | None = None, *, max_series: int | None = None,
                  autoets_series: int = 500, max_rows: int = 300_000) -> Iterator[dict[str, Any]]:
