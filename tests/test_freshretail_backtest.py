@@ -77,8 +77,9 @@ def test_test_windows_tile_the_last_days_after_the_validation_window(run) -> Non
 def test_each_fit_sees_only_the_days_before_its_test_window(run) -> None:
     result, seen = run
     assert len(seen.fit_last) == 3 and len(seen.forecast_days) == 3
-    for window, fit_last, forecast_days in zip(result["windows"], seen.fit_last, seen.forecast_days):
-        start = pd.Timestamp(window["forecast"]["setup"]["holdout_start"])
+    last = START + pd.Timedelta(days=N_DAYS - 1)
+    for i, (fit_last, forecast_days) in enumerate(zip(seen.fit_last, seen.forecast_days)):
+        start = last - pd.Timedelta(days=6 + 7 * i)  # the i-th test window, latest first
         assert fit_last == start - pd.Timedelta(days=1)  # every day before, none of the window
         assert list(forecast_days) == list(pd.date_range(start, periods=7))
 
