@@ -225,6 +225,17 @@ def _window_done(window: dict[str, Any]) -> None:
         print(f"  {versus_line(name, comparison)}", file=sys.stderr, flush=True)
 
 
+def _best_params(path: Path | None) -> dict[str, dict[str, Any]] | None:
+    """Each model's ``best_params`` from a ``ml.evaluation.forecast_tuning`` JSON output (None: no file)."""
+    if path is None:
+        return None
+    try:
+        tuned = json.loads(path.read_text())
+        return {name: dict(entry["best_params"]) for name, entry in tuned["models"].items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"--params {path}: not the JSON output of ml.evaluation.forecast_tuning ({exc})") from exc
+
+
 def _freshretail_main(args: argparse.Namespace) -> int:
     """``--data freshretailnet``: the forecast evaluation on FreshRetailNet-50K.
 
@@ -241,7 +252,7 @@ def _freshretail_main(args: argparse.Namespace) -> int:
     try:
         if args.windows > 1:
             result = backtest_freshretail(settings.data_dir, args.windows, days, max_series=args.max_series,
-                                          on_window=_window_done)
+                                          on_window=_window_done, best_params=_best_params(args.params))
             print(backtest_markdown(result) if args.markdown
                   else json.dumps(result, indent=2, ensure_ascii=False, default=str))
             return 0
@@ -272,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="backtest over this many successive 28-day holdouts (default 1: the latest)")
     parser.add_argument("--window-days", type=int, default=None,
                         help="freshretailnet: days per test window (default 14 for one window, 7 with --windows)")
+    parser.add_argument("--params", type=Path, default=None,
+                        help="freshretailnet with --windows: settings tuned on its validation window "
+                             "(the JSON printed by ml.evaluation.forecast_tuning --data freshretailnet)")
     parser.add_argument("--jobs", type=int, default=1,
                         help="with --windows: evaluate this many windows at once, one process each (default 1)")
     args = parser.parse_args(argv)
@@ -281,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--jobs must be at least 1")
     if args.window_days is not None and (args.window_days < 1 or args.data != FRESHRETAILNET):
         parser.error("--window-days takes a positive number of days, with --data freshretailnet only")
+    if args.params is not None and (args.data != FRESHRETAILNET or args.windows < 2):
+        parser.error("--params goes with --data freshretailnet --windows N (N >= 2)")
     logging.basicConfig(level=logging.WARNING)
 
     if args.data == FRESHRETAILNET:

@@ -178,3 +178,29 @@ def test_tuning_on_freshretailnet_scores_the_validation_window(tmp_path, monkeyp
     assert out["validation_end"] == str((last - pd.Timedelta(days=21)).date())
     trial = out["models"]["DemandForecaster"]["trials"][0]
     assert trial["params"] == {} and 0 < trial["SPL"] < 1  # the defaults, scored on the 7 validation days
+
+
+def test_tuned_forecasters_apply_each_models_own_settings_and_keep_the_others() -> None:
+    from ml.evaluation.freshretail_frame import tuned_forecasters
+
+    factories = tuned_forecasters({"TSB": {"alpha_d": 0.3}, "DemandForecaster": {"max_iter": 100}}, 80, 7)
+    tsb, model, theta = factories["TSB"](), factories["DemandForecaster"](), factories["AutoTheta"]()
+    assert tsb.alpha_d == 0.3 and model.max_iter == 100
+    assert model.horizon == 7 and model.country == "" and model.max_rows == 300_000
+    assert theta.get_params() == factories["AutoTheta"]().get_params()  # untouched: a fresh default each call
+    assert list(factories)[0] == "DemandForecaster" and "MedianEnsemble" in factories
+
+
+def test_params_file_must_be_the_tuning_output_and_goes_with_a_freshretailnet_backtest(tmp_path, capsys) -> None:
+    from ml.evaluate import _best_params, main
+
+    good = tmp_path / "tuned.json"
+    good.write_text('{"models": {"TSB": {"best_params": {"alpha_d": 0.2}, "trials": []}}}')
+    assert _best_params(good) == {"TSB": {"alpha_d": 0.2}}
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"TSB": 1}')
+    with pytest.raises(SystemExit, match="not the JSON output"):
+        _best_params(bad)
+    with pytest.raises(SystemExit):
+        main(["--data", "freshretailnet", "--params", str(good)])  # one window: nothing was tuned for it
+    assert "--params goes with" in capsys.readouterr().err

@@ -149,9 +149,27 @@ def backtest_daily(daily: pd.DataFrame, windows: int = 4, step_days: int = 7, le
             "summary": summarize_windows(runs, ("forecast",))}
 
 
+def tuned_forecasters(best_params: dict[str, dict[str, Any]], level: int, horizon: int,
+                      max_rows: int = 300_000) -> dict[str, Callable[[], Any]]:
+    """Every model and peer of this evaluation, each with its ``best_params`` (by display name) when it has any.
+
+    ``best_params`` comes from ``ml.evaluation.forecast_tuning --data freshretailnet`` (the validation window).
+    The median ensemble combines its members' forecasts, so it follows their tuned settings.
+    """
+    from ml.evaluation.forecast import default_forecasters
+
+    factories = default_forecasters(level, "", horizon=horizon, max_rows=max_rows, peers=True)
+    return {name: (lambda make=make, params=best_params.get(name, {}): make().set_params(**params))
+            for name, make in factories.items()}
+
+
 def backtest_freshretail(data_dir: str | Path, windows: int = 4, step_days: int = 7,
                          max_series: int | None = None, level: int = 80,
-                         on_window: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """:func:`backtest_daily` on FreshRetailNet-50K (every model and peer; see :func:`evaluate_freshretail`)."""
-    return backtest_daily(freshretail_daily(data_dir), windows, step_days, level, max_series=max_series,
-                          on_window=on_window)
+                         on_window: Callable[[dict[str, Any]], None] | None = None,
+                         best_params: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """:func:`backtest_daily` on FreshRetailNet-50K (every model and peer; see :func:`evaluate_freshretail`),
+    with the settings tuned on its validation window (``best_params``) when given."""
+    forecasters = tuned_forecasters(best_params, level, step_days) if best_params else None
+    result = backtest_daily(freshretail_daily(data_dir), windows, step_days, level, forecasters,
+                            max_series=max_series, on_window=on_window)
+    return {**result, "tuned": best_params or {}}
