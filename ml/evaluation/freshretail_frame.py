@@ -6,14 +6,16 @@ arXiv:2505.16319): 898 stores, 50,000 store x product series, 90 days. Sales are
 normalised (not units): only scale-free metrics mean anything.
 
 This thin reader builds the evaluation frame directly from ``frn50k_daily.csv.xz``; the
-data helper's loader (``ml.data``) will replace it when merged.
+data helper's loader (``ml.data``) will replace it when merged. The evaluation runs on one window
+(:func:`evaluate_freshretail`) or on successive 7-day test windows after a validation window of the
+same length (:func:`backtest_daily`, ``ml.evaluate --data freshretailnet --windows 4``).
 """
 
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +64,9 @@ def evaluate_freshretail(data_dir: str | Path, holdout_days: int = 14, max_serie
 
     ``max_series`` evaluates a stratified sample of that many series (all 50,000 by default);
     AutoETS (one slow fit per series) runs on a stratified sample of ``autoets_series``, every other
-    model and peer on every evaluated series (the median ensemble reuses its members' forecasts). No public holidays (Chinese data;
-    the frame has no calendar of its own here). Regions of the chain are FRN's cities.
+    model and peer on every evaluated series (the median ensemble reuses its members' forecasts). No
+    public holidays (Chinese data; the frame has no calendar of its own here). Regions of the chain are
+    FRN's cities. Several successive windows: :func:`backtest_daily`.
     """
     from ml.evaluation.forecast import evaluate_daily
 
