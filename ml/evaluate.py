@@ -138,6 +138,9 @@ def backtest_markdown(result: dict[str, Any]) -> str:
     ends = ", ".join(w["end"] for w in result["windows"])
     lines = [f"Data: {result['data']['name']}; {n} holdout windows ending {ends}; "
              f"validation window ending {result.get('validation_end', '?')}", ""]
+    if result.get("tuned"):
+        chosen = "; ".join(f"{name} {params or 'defaults'}" for name, params in result["tuned"].items())
+        lines += [f"Settings tuned on the validation window: {chosen}", ""]
     for task, metrics in result["summary"].items():
         names = list(next(iter(metrics.values()))["baselines"])
         lines += [f"**{task}** (mean over windows; model better in k of {n}; \"sure\": in how many of them the "

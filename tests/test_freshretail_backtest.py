@@ -114,6 +114,9 @@ def test_backtest_markdown_shows_each_window_and_its_intervals(run) -> None:
     for window in result["windows"]:
         assert f"- {window['end']} vs Peer: MASE" in text
         assert f"window ending {window['end']}" in text
+    assert "tuned on the validation window" not in text
+    tuned = backtest_markdown({**result, "tuned": {"Peer": {"season": 14}, "Model": {}}})
+    assert "tuned on the validation window: Peer {'season': 14}; Model defaults" in tuned
 
 
 def test_the_sample_is_drawn_on_the_days_up_to_its_last_day_only() -> None:
