@@ -3,6 +3,7 @@
     python -m ml.evaluate --data online_retail --json
     python -m ml.evaluate --data ../shared/data/online_retail.csv.xz --markdown
     python -m ml.evaluate --data freshretailnet --task forecast --markdown [--max-series 5000]
+    python -m ml.evaluate --data freshretailnet --task forecast --windows 4 --max-series 20000 --markdown
     python -m ml.evaluate --data ../shared/data/online_retail.csv.xz --windows 4 --jobs 2 --markdown
 
 ``--data`` takes what DATA_SOURCE takes: ``simulator``, ``online_retail``,
@@ -31,7 +32,6 @@ from ml.data.sources import COMPLETEJOURNEY_TRANSACTIONS_FILE, ONLINE_RETAIL_FIL
 from ml.errors import CaddieError
 from ml.evaluation.windows import drop_partial_last_day, window_plan
 from ml.permissions import owner_only_files
-from ml.evaluation.windows import drop_partial_last_day, window_plan
 from ml.settings import MLSettings
 
 TASKS = ("forecast", "recommend", "propensity")
@@ -86,11 +86,8 @@ def backtest(dataset: Dataset, windows: int, tasks: tuple[str, ...] = TASKS, hor
     The window before the earliest one is the validation window (``validation_end``): defaults of the
     models and peers are tuned there (:mod:`ml.evaluation.tuning`), never on a test window.
 
-    ``summary`` gives, per task and headline metric, the model's and each baseline's mean over the
-    windows and in how many windows the model did better ("coverage" is reported, not scored).
+    ``summary``: :func:`summarize_windows`.
     """
-    from ml.evaluation import HEADLINE_METRICS
-
     plan = window_plan(dataset.end, windows, step_days)
     if jobs > 1:  # one process per window, ``jobs`` at a time (every model in it is single-threaded)
         from joblib import Parallel, delayed
@@ -99,6 +96,16 @@ def backtest(dataset: Dataset, windows: int, tasks: tuple[str, ...] = TASKS, hor
                                      for end in plan.test_ends)
     else:
         runs = [evaluate(truncate(dataset, end), tasks, horizon_days) for end in plan.test_ends]
+    return {"data": runs[0]["data"], "validation_end": str(plan.validation_end),
+            "windows": [{"end": run["data"]["end"], **{t: run[t] for t in tasks}} for run in runs],
+            "summary": summarize_windows(runs, tasks)}
+
+
+def summarize_windows(runs: list[dict[str, Any]], tasks: tuple[str, ...]) -> dict[str, Any]:
+    """Per task and headline metric: the model's and each baseline's mean over ``runs`` (one per window)
+    and in how many windows the model did better ("coverage" is reported, not scored)."""
+    from ml.evaluation import HEADLINE_METRICS
+
     summary: dict[str, Any] = {}
     for task in tasks:
         per_metric: dict[str, Any] = {}
@@ -109,12 +116,20 @@ def backtest(dataset: Dataset, windows: int, tasks: tuple[str, ...] = TASKS, hor
                 base = [run[task]["baselines"][name][metric] for run in runs]
                 wins = None if metric == "coverage" else int(sum(
                     (m > b) if higher else (m < b) for m, b in zip(model, base)))
-                entry["baselines"][name] = {"mean": float(np.mean(base)), "model_wins": wins}
+                entry["baselines"][name] = {"mean": float(np.mean(base)), "model_wins": wins,
+                                            "sure_wins": _sure_wins(runs, task, name, metric, higher)}
             per_metric[metric] = entry
         summary[task] = per_metric
-    return {"data": runs[0]["data"], "validation_end": str(plan.validation_end),
-            "windows": [{"end": run["data"]["end"], **{t: run[t] for t in tasks}} for run in runs],
-            "summary": summary}
+    return summary
+
+
+def _sure_wins(runs: list[dict[str, Any]], task: str, name: str, metric: str, higher: bool) -> int | None:
+    """In how many windows the model beat ``name`` on ``metric`` with the 95 % interval of the paired
+    difference excluding 0 (None when a window has no interval for that metric)."""
+    intervals = [run[task].get("versus", {}).get(name, {}).get(metric) for run in runs]
+    if any(i is None for i in intervals):
+        return None
+    return int(sum((i["low"] > 0) if higher else (i["high"] < 0) for i in intervals))
 
 
 def backtest_markdown(result: dict[str, Any]) -> str:
@@ -123,18 +138,28 @@ def backtest_markdown(result: dict[str, Any]) -> str:
     ends = ", ".join(w["end"] for w in result["windows"])
     lines = [f"Data: {result['data']['name']}; {n} holdout windows ending {ends}; "
              f"validation window ending {result.get('validation_end', '?')}", ""]
+    if result.get("tuned"):
+        chosen = "; ".join(f"{name} {params or 'defaults'}" for name, params in result["tuned"].items())
+        lines += [f"Settings tuned on the validation window: {chosen}", ""]
     for task, metrics in result["summary"].items():
         names = list(next(iter(metrics.values()))["baselines"])
-        lines += [f"**{task}** (mean over windows; model better in k of {n})", "",
+        lines += [f"**{task}** (mean over windows; model better in k of {n}; \"sure\": in how many of them the "
+                  "95 % paired bootstrap interval of the difference excludes 0)", "",
                   "| metric | model | " + " | ".join(names) + " |", "|---|---:|" + "---:|" * len(names)]
         for metric, entry in metrics.items():
-            cells = [f"{b['mean']:.3f}" + ("" if b["model_wins"] is None else f" ({b['model_wins']}/{n})")
-                     for b in entry["baselines"].values()]
+            cells = [f"{b['mean']:.3f}" + _wins_cell(b, n) for b in entry["baselines"].values()]
             lines.append(f"| {metric} | {entry['model']:.3f} | " + " | ".join(cells) + " |")
         lines.append("")
     from ml.evaluation.forecast_report import windows_markdown
 
     return "\n".join(lines + windows_versus_markdown(result) + windows_markdown(result))
+
+
+def _wins_cell(baseline: dict[str, Any], n: int) -> str:
+    if baseline["model_wins"] is None:
+        return ""
+    sure = baseline.get("sure_wins")
+    return f" ({baseline['model_wins']}/{n}" + ("" if sure is None else f", sure {sure}/{n}") + ")"
 
 
 def windows_versus_markdown(result: dict[str, Any]) -> list[str]:
@@ -195,16 +220,46 @@ def to_markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _window_done(window: dict[str, Any]) -> None:
+    """One line per finished window on stderr (model minus each peer), so a long backtest shows its figures."""
+    block = window["forecast"]
+    print(f"window ending {window['end']} done in {block['seconds']:.0f} s:", file=sys.stderr)
+    for name, comparison in block["versus"].items():
+        print(f"  {versus_line(name, comparison)}", file=sys.stderr, flush=True)
+
+
+def _best_params(path: Path | None) -> dict[str, dict[str, Any]] | None:
+    """Each model's ``best_params`` from a ``ml.evaluation.forecast_tuning`` JSON output (None: no file)."""
+    if path is None:
+        return None
+    try:
+        tuned = json.loads(path.read_text())
+        return {name: dict(entry["best_params"]) for name, entry in tuned["models"].items()}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise SystemExit(f"--params {path}: not the JSON output of ml.evaluation.forecast_tuning ({exc})") from exc
+
+
 def _freshretail_main(args: argparse.Namespace) -> int:
-    """``--data freshretailnet``: the forecast evaluation on FreshRetailNet-50K (its last 14 days held out)."""
-    from ml.evaluation.freshretail_frame import evaluate_freshretail
+    """``--data freshretailnet``: the forecast evaluation on FreshRetailNet-50K.
+
+    One window (its last 14 days) by default; ``--windows N``: N test windows of ``--window-days`` (7)
+    after a validation window of the same length (:func:`~ml.evaluation.freshretail_frame.backtest_daily`).
+    """
+    from ml.evaluation.freshretail_frame import backtest_freshretail, evaluate_freshretail
 
     if args.task and set(args.task) != {"forecast"}:
         print("error: FreshRetailNet-50K is a sales log without customers: only --task forecast", file=sys.stderr)
         return 2
     settings = MLSettings()
+    days = args.window_days or (14 if args.windows == 1 else 7)
     try:
-        report = evaluate_freshretail(settings.data_dir, max_series=args.max_series)
+        if args.windows > 1:
+            result = backtest_freshretail(settings.data_dir, args.windows, days, max_series=args.max_series,
+                                          on_window=_window_done, best_params=_best_params(args.params))
+            print(backtest_markdown(result) if args.markdown
+                  else json.dumps(result, indent=2, ensure_ascii=False, default=str))
+            return 0
+        report = evaluate_freshretail(settings.data_dir, holdout_days=days, max_series=args.max_series)
     except CaddieError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -229,6 +284,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="freshretailnet: evaluate a stratified sample of this many series (default: all)")
     parser.add_argument("--windows", type=int, default=1,
                         help="backtest over this many successive 28-day holdouts (default 1: the latest)")
+    parser.add_argument("--window-days", type=int, default=None,
+                        help="freshretailnet: days per test window (default 14 for one window, 7 with --windows)")
+    parser.add_argument("--params", type=Path, default=None,
+                        help="freshretailnet with --windows: settings tuned on its validation window "
+                             "(the JSON printed by ml.evaluation.forecast_tuning --data freshretailnet)")
     parser.add_argument("--jobs", type=int, default=1,
                         help="with --windows: evaluate this many windows at once, one process each (default 1)")
     args = parser.parse_args(argv)
@@ -236,6 +296,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--windows must be at least 1")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if args.window_days is not None and (args.window_days < 1 or args.data != FRESHRETAILNET):
+        parser.error("--window-days takes a positive number of days, with --data freshretailnet only")
+    if args.params is not None and (args.data != FRESHRETAILNET or args.windows < 2):
+        parser.error("--params goes with --data freshretailnet --windows N (N >= 2)")
     logging.basicConfig(level=logging.WARNING)
 
     if args.data == FRESHRETAILNET:

@@ -1,6 +1,7 @@
 """Random search of the forecaster and each forecast peer on the validation window, same budget for all.
 
     python -m ml.evaluation.forecast_tuning --data ../shared/data/online_retail.csv.xz --trials 4 --windows 4
+    DATA_DIR=../shared/data python -m ml.evaluation.forecast_tuning --data freshretailnet --windows 4 --max-series 5000
 
 The validation window is the 28 days just before the ``--windows`` test windows of ``ml.evaluate --windows``
 (:func:`ml.evaluation.windows.window_plan`): the data is cut at its last day, so no test day is ever seen.
@@ -10,6 +11,8 @@ with :func:`ml.evaluation.tuning.draw_settings`, fixed seed) and is scored per s
 quantiles 0.1 ... 0.9, stock-out-free days); MASE on the median, RMSSE and coverage are printed alongside.
 Peers without a parameter to tune (CrostonSBA; MedianEnsemble, whose members are tuned) get no trial.
 The chosen settings become the classes' defaults by hand; the printed JSON is kept with the figures.
+``--data freshretailnet``: the validation window is the ``--window-days`` (7) days before the ``--windows``
+test windows of ``ml.evaluate --data freshretailnet --windows N``, on the same series sample (``--max-series``).
 """
 
 from __future__ import annotations
@@ -33,12 +36,12 @@ __all__ = ["candidates", "search", "main"]
 SELECTED_ON = "SPL"
 
 
-def candidates(level: int, country: str | None, horizon: int) -> dict[str, Any]:
+def candidates(level: int, country: str | None, horizon: int, max_rows: int = 60_000) -> dict[str, Any]:
     """The forecaster and each peer with something to tune, by display name (unfitted estimators)."""
     from ml.models.forecast import DemandForecaster
     from ml.models.forecast_peers import LightGBMPeer, StatsPeer
 
-    return {"DemandForecaster": DemandForecaster(level=level, country=country, horizon=horizon),
+    return {"DemandForecaster": DemandForecaster(level=level, country=country, horizon=horizon, max_rows=max_rows),
             "LightGBM (mlforecast)": LightGBMPeer(level=level, horizon=horizon),
             "AutoTheta": StatsPeer("AutoTheta", level=level, horizon=horizon),
             "TSB": StatsPeer("TSB", level=level, horizon=horizon)}
@@ -79,27 +82,44 @@ def validation_daily(dataset: Any, n_windows: int, holdout_days: int = 28,
     return with_signals(daily, cut.signals), str(plan.validation_end)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _validation_frame(args: argparse.Namespace) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The validation frame of ``--data`` and how to score it (name, holdout days, holidays, rows cap)."""
     from ml.data import load_dataset
-    from ml.evaluate import resolve_source
+    from ml.evaluate import FRESHRETAILNET, resolve_source
     from ml.settings import MLSettings
 
+    if args.data == FRESHRETAILNET:  # as ``ml.evaluate --data freshretailnet --windows N``: same sample, windows
+        from ml.evaluation.freshretail_frame import freshretail_daily, validation_frame
+
+        days = args.window_days or 7
+        daily, end = validation_frame(freshretail_daily(MLSettings().data_dir), args.windows, days, args.max_series)
+        return daily, {"data": FRESHRETAILNET, "validation_end": end, "holdout": days, "country": "",
+                       "max_rows": 300_000}
+    settings = MLSettings(**(resolve_source(args.data) if args.data else {}))
+    dataset = load_dataset(settings)
+    daily, end = validation_daily(dataset, args.windows)
+    return daily, {"data": dataset.name, "validation_end": end, "holdout": 28, "country": dataset.country,
+                   "max_rows": 60_000}
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ml.evaluation.forecast_tuning",
                                      description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=None, help="simulator | online_retail | PATH (as ml.evaluate)")
+    parser.add_argument("--data", default=None,
+                        help="simulator | online_retail | freshretailnet | PATH (as ml.evaluate)")
     parser.add_argument("--trials", type=int, default=4)
     parser.add_argument("--windows", type=int, default=4)
     parser.add_argument("--only", action="append", help="tune only this model name (repeatable)")
+    parser.add_argument("--max-series", type=int, default=None, help="freshretailnet: stratified sample of series")
+    parser.add_argument("--window-days", type=int, default=None, help="freshretailnet: days per window (7)")
     args = parser.parse_args(argv)
-    settings = MLSettings(**(resolve_source(args.data) if args.data else {}))
-    dataset = load_dataset(settings)
-    daily, validation_end = validation_daily(dataset, args.windows)
-    out: dict[str, Any] = {"data": dataset.name, "validation_end": validation_end, "trials": args.trials,
+    daily, how = _validation_frame(args)
+    out: dict[str, Any] = {"data": how["data"], "validation_end": how["validation_end"], "trials": args.trials,
                            "selected_on": SELECTED_ON, "models": {}}
-    for name, estimator in candidates(80, dataset.country, 28).items():
+    for name, estimator in candidates(80, how["country"], how["holdout"], how["max_rows"]).items():
         if args.only and name not in args.only:
             continue
-        out["models"][name] = search(name, estimator, daily, 28, args.trials, 80, dataset.country)
+        out["models"][name] = search(name, estimator, daily, how["holdout"], args.trials, 80, how["country"])
         print(json.dumps({name: out["models"][name]}, default=str), file=sys.stderr, flush=True)
     print(json.dumps(out, indent=2, default=str))
     return 0
