@@ -8,10 +8,11 @@ the inner cut-off ``cutoff - horizon``) and learns how to combine them on the in
 with one logit it would be the Platt calibration the single models use, so the combination is calibrated too).
 The weights say which learner the data being fitted trusts: a learner that adds nothing gets a weight near 0.
 
-With ``refit`` (the default), once the weights are learned both learners are fitted again with the inner window
-added to their training rows (negatives downsampled like the others), as a stacking ensemble refits its members
-on all the data once the combiner is learned: the model then also learns from the latest ``horizon`` days,
-which the single models only use to calibrate. Every label still ends before the fit's cut-off.
+With ``refit=True`` (off by default: on the validation windows it helped the simulator, +0.003 PR AUC, and lost
+0.006 on Online Retail, for a second fit of both learners), once the weights are learned both learners are fitted
+again with the inner window added to their training rows (negatives downsampled like the others), as a stacking
+ensemble refits its members on all the data once the combiner is learned. Every label still ends before the
+fit's cut-off.
 """
 
 from __future__ import annotations
