@@ -12,11 +12,15 @@ import pytest
 from ml.evaluation.propensity import holdout_pairs
 from ml.evaluation.tuning import draw_settings, random_search
 from ml.models.propensity_peers import LightGBMPropensity, LogisticPropensity, _log1p_finite, lightgbm_available
+from ml.models.propensity_stacked import StackedPropensity
 from tests.test_propensity_model import HORIZON, shop_with_two_regulars
 
 PEERS = [pytest.param(lambda: LogisticPropensity(horizon_days=HORIZON, n_cutoffs=4), id="logistic"),
          pytest.param(lambda: LightGBMPropensity(horizon_days=HORIZON, n_cutoffs=4, n_estimators=50),
-                      id="lightgbm", marks=pytest.mark.skipif(not lightgbm_available(), reason="bench extra"))]
+                      id="lightgbm", marks=pytest.mark.skipif(not lightgbm_available(), reason="bench extra")),
+         # the shipped stack of the logistic regression and the boosting keeps the same contract
+         pytest.param(lambda: StackedPropensity(horizon_days=HORIZON, n_cutoffs=4, max_iter=60, learning_rate=0.1),
+                      id="stacked")]
 
 
 @pytest.fixture(scope="module")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -45,24 +42,6 @@ def test_init_only_stores_parameters_and_clones() -> None:
     assert params["stack_C"] == 2.0 and params["refit"] is True
     with pytest.raises(NotFittedError):
         model.predict_proba("weekly", "p3")
-
-
-def test_the_stack_learns_the_weekly_regular_and_is_calibrated(stacked: StackedPropensity,
-                                                               shop: pd.DataFrame) -> None:
-    weekly, once = stacked.predict_proba("weekly", "p3"), stacked.predict_proba("once", "p3")
-    assert 0 < once < weekly < 1
-    holdout = holdout_pairs(shop, HORIZON)
-    scores = stacked.predict_pairs(holdout.pairs)
-    assert abs(scores.mean() - holdout.labels.mean()) < 0.1  # the stacker is fitted on probabilities' scale
-    assert scores[holdout.labels == 1].mean() > scores[holdout.labels == 0].mean()
-    again = joblib.load(io.BytesIO(_dump(stacked)))
-    assert np.array_equal(again.predict_pairs(holdout.pairs), scores)
-
-
-def _dump(model) -> bytes:
-    buffer = io.BytesIO()
-    joblib.dump(model, buffer)
-    return buffer.getvalue()
 
 
 def test_the_score_is_the_stacker_on_both_learners_logits(stacked: StackedPropensity) -> None:
