@@ -79,7 +79,11 @@ def aggregate_forecast(model, forecast: pd.DataFrame, groups: Mapping[SeriesKey,
     for attr in ("calibration_residuals_", "calibration_expected_", "calibration_horizons_"):
         if not hasattr(model, attr):
             raise TypeError(f"{type(model).__name__} keeps no calibration residuals: cannot bound aggregates")
-    sums = sum_by_group(forecast, groups)
+    bounded = {"lower", "upper"} <= set(forecast.columns)
+    if bounded:  # each member's squared half-widths, summed with the means (one grouping)
+        forecast = forecast.assign(below=np.square(forecast["mean"] - forecast["lower"]),
+                                   above=np.square(forecast["upper"] - forecast["mean"]))
+    sums = sum_by_group(forecast, groups, ("mean", "below", "above") if bounded else ("mean",))
     if sums.empty:
         return pd.DataFrame({c: pd.Series(dtype=float) for c in AGGREGATE_COLUMNS})
     rows = {key: i for i, key in enumerate(model.series_)}
@@ -98,26 +102,23 @@ def aggregate_forecast(model, forecast: pd.DataFrame, groups: Mapping[SeriesKey,
         expected = model.calibration_expected_[idx].astype("float64").sum(axis=0)
         lower[at], upper[at] = group_bounds(resid, expected, model.calibration_horizons_,
                                             sums["mean"].to_numpy()[at], horizons[at], model.level)
-    lower, upper = _at_least_independent(forecast, groups, sums["mean"].to_numpy(), lower, upper)
+    if bounded:
+        lower, upper = _at_least_independent(sums, lower, upper)
     return sums.assign(lower=lower, upper=upper)[list(AGGREGATE_COLUMNS)]
 
 
-def _at_least_independent(forecast: pd.DataFrame, groups: Mapping[SeriesKey, Hashable], mean: np.ndarray,
-                          lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Aggregate bounds widened, where narrower, to the members' own half-widths added in quadrature.
+def _at_least_independent(sums: pd.DataFrame, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Aggregate bounds widened, where narrower, to the members' own half-widths added in quadrature
+    (``sums``' ``below`` / ``above``: the summed squared half-widths).
 
     The summed calibration residuals know only the days the group was calibrated on: a day the members'
     own intervals say is uncertain (a Christmas log lifted by last year's peak, whose ordinary days were
     all zeros) would get an interval of nearly zero width. Independent member errors are the floor; the
     usual positively correlated ones give wider bounds, which are kept.
     """
-    if not {"lower", "upper"} <= set(forecast.columns):
-        return lower, upper
-    halves = forecast.assign(below=np.square(forecast["mean"] - forecast["lower"]),
-                             above=np.square(forecast["upper"] - forecast["mean"]))
-    squares = sum_by_group(halves, groups, ("below", "above"))  # same groups and dates, same order as the sums
-    floor_lower = np.maximum(mean - np.sqrt(squares["below"].to_numpy()), 0.0)
-    floor_upper = mean + np.sqrt(squares["above"].to_numpy())
+    mean = sums["mean"].to_numpy()
+    floor_lower = np.maximum(mean - np.sqrt(sums["below"].to_numpy()), 0.0)
+    floor_upper = mean + np.sqrt(sums["above"].to_numpy())
     return np.minimum(lower, floor_lower), np.maximum(upper, floor_upper)
 
 
